@@ -37,6 +37,58 @@ public sealed record NetworkGraph(string Name, EquatableArray<Node> Nodes, Equat
         }
     }
 
+    /// <summary>Elements of non-trainable state (BatchNorm running statistics).</summary>
+    public long NonTrainableParameterCount
+    {
+        get
+        {
+            long count = 0;
+            foreach (var node in Nodes)
+            {
+                foreach (var parameter in node.Parameters)
+                {
+                    if (!parameter.Trainable)
+                        count += parameter.Length;
+                }
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Sum of every node's output bytes for one image (fp32), the input included.</summary>
+    public long ActivationBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var node in Nodes)
+                bytes += node.ActivationBytes;
+            return bytes;
+        }
+    }
+
+    /// <summary>The node whose output the Layer property <paramref name="name"/> names, or null.</summary>
+    public Node? FindLayer(string name)
+    {
+        foreach (var layer in LayerOutputs)
+        {
+            if (layer.Name == name)
+                return Nodes[layer.OutputNode];
+        }
+        return null;
+    }
+
+    /// <summary>The node named <paramref name="name"/> ("Fire2.Squeeze"), or null.</summary>
+    public Node? FindNode(string name)
+    {
+        foreach (var node in Nodes)
+        {
+            if (node.Name == name)
+                return node;
+        }
+        return null;
+    }
+
     public long Macs
     {
         get

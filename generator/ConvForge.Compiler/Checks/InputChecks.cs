@@ -1,0 +1,155 @@
+using System.Collections.Generic;
+using ConvForge.Compiler.Building;
+using ConvForge.Compiler.Diagnostics;
+using ConvForge.Compiler.Graph;
+
+namespace ConvForge.Compiler.Checks;
+
+/// <summary>
+/// Checks of a node against the shapes of what it reads (CF0004, CF0005, CF0006, CF0009, CF0016),
+/// run as each node's shape is inferred. Each returns false when the node's output cannot be known.
+/// Messages name both layers and both shapes.
+/// </summary>
+internal static class InputChecks
+{
+    /// <summary>"Fire3 produces 128 (64 + 64)", "the network input has 3".</summary>
+    public static string Produces(NodeDraft producer, IReadOnlyList<NodeDraft> nodes)
+    {
+        var channels = producer.Output?.Channels ?? 0;
+        if (producer.Kind == OpKind.Input)
+            return "the network input has " + Text.Int(channels);
+        var text = producer.Name + " produces " + Text.Int(channels);
+        if (producer.Kind == OpKind.Concat && producer.Inputs.Length > 1)
+        {
+            var parts = new List<int>();
+            foreach (var input in producer.Inputs)
+                parts.Add(nodes[input].Output?.Channels ?? 0);
+            text += " (" + Text.Sum(parts) + ")";
+        }
+        return text;
+    }
+
+    /// <summary>"Pool1", or "the network input".</summary>
+    public static string NameOf(NodeDraft node) => node.Kind == OpKind.Input ? "the network input" : node.Name;
+
+    /// <summary>CF0004: the channels stated with In against what the input node produces. Not fatal: the node is built for the actual input.</summary>
+    public static void StatedChannels(string consumer, int expected, NodeDraft producer, Site site, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    {
+        if (expected <= 0 || producer.Output is not Shape shape || shape.Channels == expected)
+            return;
+        sink.Report(DiagnosticIds.ChannelMismatch, site,
+            $"{consumer} expects {Text.Int(expected)} input channels but {Produces(producer, nodes)}");
+    }
+
+    /// <summary>CF0016: groups must divide the input and output channels.</summary>
+    public static bool Groups(NodeDraft node, int groups, int inputChannels, int outputChannels, NodeDraft producer, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    {
+        if (inputChannels % groups != 0)
+        {
+            sink.Report(DiagnosticIds.GroupsMismatch, node.Sites.At("Groups"),
+                $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(inputChannels)} input channels ({Produces(producer, nodes)})");
+            return false;
+        }
+        if (outputChannels % groups != 0)
+        {
+            var message = node.Depthwise
+                ? $"{node.Name}: a depthwise convolution's output channels must be a multiple of its input channels, but {Text.Int(outputChannels)} is not a multiple of {Text.Int(inputChannels)}"
+                : $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(outputChannels)} output channels";
+            sink.Report(DiagnosticIds.GroupsMismatch, node.Sites.At(node.Depthwise ? "Channels" : "Groups"), message);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>CF0005: every input of a Concat has the first input's height and width.</summary>
+    public static bool ConcatSizes(NodeDraft node, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    {
+        var first = nodes[node.Inputs[0]];
+        var expected = first.Output!.Value;
+        for (var i = 1; i < node.Inputs.Length; i++)
+        {
+            var other = nodes[node.Inputs[i]];
+            var shape = other.Output!.Value;
+            if (shape.Height == expected.Height && shape.Width == expected.Width)
+                continue;
+            sink.Report(DiagnosticIds.ConcatSpatialMismatch, node.Sites.At("Inputs"),
+                $"Concat {node.Name}: input {Text.Int(i + 1)} ({NameOf(other)}) is {Text.Size(shape.Height, shape.Width)} but input 1 ({NameOf(first)}) is {Text.Size(expected.Height, expected.Width)}; Concat needs inputs of the same height and width");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// CF0006: every input of an Add has the first input's shape. The diagnostic carries, for the
+    /// code fix, the input to project ("Input", as the layer is named), the channels it must have and
+    /// the stride of a 1x1 projection that makes its height and width match, when one does.
+    /// </summary>
+    public static bool AddShapes(NodeDraft node, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    {
+        var first = nodes[node.Inputs[0]];
+        var expected = first.Output!.Value;
+        for (var i = 1; i < node.Inputs.Length; i++)
+        {
+            var other = nodes[node.Inputs[i]];
+            var shape = other.Output!.Value;
+            if (shape == expected)
+                continue;
+            var stride = ProjectionStride(shape, expected);
+            var remedy = stride is null
+                ? "a 1x1 projection cannot make them match"
+                : stride == 1
+                    ? $"insert a 1x1 projection to {Text.Int(expected.Channels)} channels"
+                    : $"insert a 1x1 projection with stride {Text.Int(stride.Value)} to {Text.Int(expected.Channels)} channels";
+            string message;
+            if (node.IsResidualJoin)
+            {
+                message = $"Add {node.Name}: the main path {NameOf(first)} has {Text.Int(expected.Channels)} channels at {Text.Size(expected.Height, expected.Width)} "
+                    + $"but the shortcut {NameOf(other)} has {Text.Int(shape.Channels)} at {Text.Size(shape.Height, shape.Width)}; "
+                    + (stride is null ? remedy : remedy + " on the shortcut");
+            }
+            else
+            {
+                message = $"Add {node.Name}: input {Text.Int(i + 1)} ({NameOf(other)}) is {Text.Shape(shape)} but input 1 ({NameOf(first)}) is {Text.Shape(expected)}; "
+                    + (stride is null ? "Add needs inputs of the same shape" : remedy + " on " + NameOf(other));
+            }
+            var site = node.Sites.At("Inputs");
+            if (stride is null)
+            {
+                sink.Report(DiagnosticIds.AddShapeMismatch, site, message);
+            }
+            else
+            {
+                sink.Report(DiagnosticIds.AddShapeMismatch, site, message,
+                    new DiagnosticProperty("Input", other.Name),
+                    new DiagnosticProperty("Channels", Text.Int(expected.Channels)),
+                    new DiagnosticProperty("Stride", Text.Int(stride.Value)));
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The stride s with ceil(size / s) equal to the target on both axes (what a 1x1/s conv outputs), or null.</summary>
+    public static int? ProjectionStride(Shape from, Shape to)
+    {
+        if (to.Height < 1 || to.Width < 1 || from.Height < to.Height)
+            return null;
+        var guess = from.Height / to.Height;
+        for (var stride = System.Math.Max(1, guess - 1); stride <= guess + 1; stride++)
+        {
+            if ((from.Height + stride - 1) / stride == to.Height && (from.Width + stride - 1) / stride == to.Width)
+                return stride;
+        }
+        return null;
+    }
+
+    /// <summary>CF0009: a Dense layer's stated InFeatures against the flattened input. Not fatal.</summary>
+    public static void DenseFeatures(NodeDraft node, NodeDraft producer, long features, DiagnosticSink sink)
+    {
+        if (node.InFeatures <= 0 || node.InFeatures == features)
+            return;
+        var shape = producer.Output!.Value;
+        sink.Report(DiagnosticIds.DenseInputMismatch, node.Sites.At("InFeatures"),
+            $"{node.Name} expects {Text.Int(node.InFeatures)} input features but {NameOf(producer)} produces {Text.Int(features)} ({Text.Shape(shape)})");
+    }
+}

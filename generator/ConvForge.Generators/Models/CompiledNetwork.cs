@@ -1,0 +1,13 @@
+using ConvForge.Compiler;
+
+namespace ConvForge.Generators.Models;
+
+/// <summary>A network with its modules resolved and compiled: everything the emitter needs.</summary>
+/// <param name="Network">The model, whose <c>Spec.Modules</c> now holds every module it uses, transitively.</param>
+/// <param name="Result">The compiler core's graph and diagnostics.</param>
+/// <param name="InternalError">
+/// Set only when the compiler core threw (a bug: it must report problems as diagnostics). The generator then
+/// emits what it emits for a declaration with errors, so the user's build is no worse off, and names the
+/// exception in a comment; the analyzer, which runs the same core, surfaces the crash as AD0001.
+/// </param>
+internal sealed record CompiledNetwork(NetworkModel Network, CompileResult Result, string? InternalError);

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Immutable;
+using System.Threading;
+using ConvForge.Compiler;
+using ConvForge.Compiler.Diagnostics;
+using ConvForge.Generators.Emitting;
+using ConvForge.Generators.Models;
+using ConvForge.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ConvForge.Generators;
+
+/// <summary>
+/// The incremental generator: [Network] classes become shape constants, a parameter layout, a model summary
+/// and Layer property implementations; [NetworkModule] classes get Layer properties that explain where their
+/// layers live. It reports no diagnostics (the analyzer does, from the same core) and never throws on bad
+/// declarations.
+/// </summary>
+/// <remarks>
+/// The pipeline, each step cached on equality of plain models:
+/// <code>
+/// [Network] classes ──► NetworkModels ──────────────┐
+///                                                   ├─► ResolvedNetworks ─► CompiledNetworks ─► {Namespace}.{Class}.g.cs
+/// [NetworkModule] classes ─► ModuleModels ─► ModuleSet ┘
+///                                  └───────────────────────────────────────────────────────────► module stubs
+/// </code>
+/// Combining with the module set is what makes an edit to a module's file regenerate the networks that use
+/// it; a network that does not use the edited module resolves to an equal model and stays cached.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var networks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                NetworkParser.NetworkAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (syntaxContext, cancellationToken) => ModelReader.ReadNetwork(syntaxContext, cancellationToken))
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.NetworkModels);
+
+        var modules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                NetworkParser.NetworkModuleAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (syntaxContext, cancellationToken) => ModelReader.ReadModule(syntaxContext, cancellationToken))
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.ModuleModels);
+
+        var moduleSet = modules
+            .Collect()
+            .Select(static (all, _) => ToModuleSet(all))
+            .WithTrackingName(TrackingNames.ModuleSet);
+
+        var compiled = networks
+            .Where(static network => network.IsPartial)
+            .Combine(moduleSet)
+            .Select(static (pair, cancellationToken) => ModuleResolver.Resolve(pair.Left, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.ResolvedNetworks)
+            .Select(static (network, cancellationToken) => Compile(network, cancellationToken))
+            .WithTrackingName(TrackingNames.CompiledNetworks);
+
+        var emittedModules = modules.Where(static module => module.IsPartial && !module.IsAlsoNetwork);
+
+        var hintNames = networks
+            .Where(static network => network.IsPartial)
+            .Select(static (network, _) => SourceFile.GetFullName(network.Hierarchy, network.Type))
+            .Collect()
+            .Combine(emittedModules.Select(static (module, _) => SourceFile.GetFullName(module.Hierarchy, module.Type)).Collect())
+            .Select(static (names, _) => HintNames.Assign(names.Left.AddRange(names.Right)))
+            .WithTrackingName(TrackingNames.HintNames);
+
+        context.RegisterSourceOutput(compiled.Combine(hintNames), static (output, pair) =>
+        {
+            var (network, hints) = pair;
+            var text = NetworkEmitter.Emit(network, output.CancellationToken);
+            output.AddSource(hints.For(SourceFile.GetFullName(network.Network.Hierarchy, network.Network.Type)), text);
+        });
+
+        context.RegisterSourceOutput(emittedModules.Combine(hintNames), static (output, pair) =>
+        {
+            var (module, hints) = pair;
+            var text = ModuleEmitter.Emit(module, output.CancellationToken);
+            output.AddSource(hints.For(SourceFile.GetFullName(module.Hierarchy, module.Type)), text);
+        });
+    }
+
+    /// <summary>The modules in a stable order (by metadata name), so the set compares equal across runs.</summary>
+    private static EquatableArray<ModuleModel> ToModuleSet(ImmutableArray<ModuleModel> modules)
+    {
+        var sorted = modules.Sort(static (a, b) => string.CompareOrdinal(a.Spec.TypeName, b.Spec.TypeName));
+        return new EquatableArray<ModuleModel>(sorted);
+    }
+
+    /// <summary>
+    /// Runs the core. It reports every problem as a diagnostic; should it throw all the same (a bug), the
+    /// network is emitted as if it had errors rather than failing the whole generator, which would drop the
+    /// output of every other network of the project (CS8785).
+    /// </summary>
+    internal static CompiledNetwork Compile(NetworkModel network, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new CompiledNetwork(network, NetworkCompiler.Compile(network.Spec, cancellationToken), null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var empty = new CompileResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            return new CompiledNetwork(network, empty, exception.GetType().FullName + ": " + exception.Message);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ConvForge.Compiler.Graph;
+using ConvForge.Compiler.Planning;
+using ConvForge.Compiler.Tests.Helpers;
+
+namespace ConvForge.Compiler.Tests.Planning;
+
+public class PlannerTests
+{
+    public static TheoryData<string, int> ReferencePlans()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var name in new[] { "ResNet18", "ResNet50", "SqueezeNet11", "GoogLeNetTo3a", "Nin" })
+        {
+            foreach (var b in Planner.BlockSizes)
+                data.Add(name, b);
+        }
+        return data;
+    }
+
+    private static NetworkGraph Reference(string name) => name switch
+    {
+        "ResNet18" => ReferenceNetworks.ResNet18().QuietGraph(),
+        "ResNet50" => ReferenceNetworks.ResNet50().QuietGraph(),
+        "SqueezeNet11" => ReferenceNetworks.SqueezeNet11().QuietGraph(),
+        "GoogLeNetTo3a" => ReferenceNetworks.GoogLeNetTo3a().QuietGraph(),
+        "Nin" => ReferenceNetworks.Nin().QuietGraph(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(ReferencePlans))]
+    public void Every_value_is_still_intact_when_it_is_read(string network, int blockSize)
+    {
+        var plan = Planner.Plan(Reference(network), blockSize);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Theory]
+    [MemberData(nameof(ReferencePlans))]
+    public void Every_graph_node_is_computed_exactly_once(string network, int blockSize)
+    {
+        var graph = Reference(network);
+        var plan = Planner.Plan(graph, blockSize);
+        var computed = plan.Steps
+            .Where(s => s.Kind is not (StepKind.ToBlocked or StepKind.ToPlain or StepKind.Copy))
+            .SelectMany(s => s.FusedNodes)
+            .ToList();
+        var expected = graph.Nodes
+            .Where(n => n.Kind is not (OpKind.Input or OpKind.Dropout or OpKind.Flatten or OpKind.Concat))
+            .Select(n => n.Name)
+            .ToList();
+        var concatsCopied = plan.Steps.Where(s => s.Kind == StepKind.ConcatCopy).Select(s => s.Node.Name).ToList();
+        Assert.Equal(expected.OrderBy(n => n, StringComparer.Ordinal), computed.Except(concatsCopied).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void ResNet18_folds_every_batch_norm_and_fuses_every_residual_add_and_relu(int blockSize)
+    {
+        var plan = Planner.Plan(ReferenceNetworks.ResNet18().QuietGraph(), blockSize);
+        Assert.DoesNotContain(plan.Steps, s => s.Kind is StepKind.BatchNorm or StepKind.Add or StepKind.Activation);
+        Assert.All(plan.Steps.Where(s => s.Kind is StepKind.Conv or StepKind.ConvFromPlain), s => Assert.NotNull(s.FoldedBatchNorm));
+        // 8 blocks, each ending in conv + bn + add + relu.
+        Assert.Equal(8, plan.Steps.Count(s => s.Residual >= 0 && s.Activation == Activation.Relu));
+        Assert.Equal(StepKind.ConvFromPlain, plan.Steps[0].Kind);
+        Assert.Equal(Storage.Input, plan.Tensors[plan.Steps[0].Inputs[0]].Storage);
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void Fire_modules_concatenate_without_copying(int blockSize)
+    {
+        var plan = Planner.Plan(ReferenceNetworks.SqueezeNet11().QuietGraph(), blockSize);
+        Assert.DoesNotContain(plan.Steps, s => s.Kind == StepKind.ConcatCopy);
+        var expand = plan.Steps.Single(s => s.Node.Name == "Fire2.Expand3x3");
+        var expandTensor = plan.Tensors[expand.Output];
+        var fire = plan.Tensors.Single(t => t.Name == "Fire2");
+        Assert.Equal(fire.Id, expandTensor.Root);
+        Assert.Equal(fire.Offset + 64L * 55 * 55, expandTensor.Offset);
+    }
+
+    [Fact]
+    public void A_concat_part_that_does_not_fill_whole_blocks_is_copied()
+    {
+        var graph = Specs.Network("N", 8, 9, 9)
+            .Layer("A", Op.Conv(5, kernel: 1))
+            .Layer("B", Op.Conv(16, kernel: 3, padding: 1, from: "Input"))
+            .Layer("Both", Op.Concat("A", "B"))
+            .QuietGraph();
+        var plan = Planner.Plan(graph, 8);
+        var copy = Assert.Single(plan.Steps, s => s.Kind == StepKind.ConcatCopy);
+        Assert.Equal(2, copy.Inputs.Count);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void The_last_part_of_a_concat_may_leave_lanes_empty()
+    {
+        var graph = Specs.Network("N", 8, 9, 9)
+            .Layer("A", Op.Conv(16, kernel: 1))
+            .Layer("B", Op.Conv(5, kernel: 3, padding: 1, from: "Input"))
+            .Layer("Both", Op.Concat("A", "B"))
+            .QuietGraph();
+        var plan = Planner.Plan(graph, 8);
+        Assert.DoesNotContain(plan.Steps, s => s.Kind == StepKind.ConcatCopy);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void Dense_reads_the_blocked_tensor_before_a_flatten()
+    {
+        var graph = Specs.Network("N", 3, 8, 8)
+            .Layer("Conv1", Op.Conv(16, kernel: 3), Op.Relu())
+            .Layer("Head", Op.Flatten(), Op.Dense(10), Op.Softmax())
+            .QuietGraph();
+        var plan = Planner.Plan(graph, 16);
+        var kinds = plan.Steps.Select(s => s.Kind).ToArray();
+        Assert.Equal(new[] { StepKind.ConvFromPlain, StepKind.Dense, StepKind.Softmax, StepKind.ToPlain }, kinds);
+        var dense = plan.Steps[1];
+        Assert.Equal(new Shape(16, 6, 6), plan.Tensors[dense.Inputs[0]].Shape);
+        Assert.Equal(Layout.Blocked, plan.Tensors[dense.Inputs[0]].Layout);
+        Assert.Equal(Storage.Output, plan.Tensors[plan.Steps[^1].Output].Storage);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void A_flatten_that_is_the_output_is_written_straight_into_the_output_span()
+    {
+        var graph = Specs.Network("N", 3, 8, 8).Layer("Conv1", Op.Conv(16, kernel: 3)).Layer("Out", Op.Flatten()).QuietGraph();
+        var plan = Planner.Plan(graph, 8);
+        Assert.Equal(new[] { StepKind.ConvFromPlain, StepKind.ToPlain }, plan.Steps.Select(s => s.Kind).ToArray());
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void A_network_ending_in_a_blocked_tensor_converts_into_the_output()
+    {
+        var graph = Specs.Network("N", 16, 8, 8).Layer("Conv1", Op.Conv(16, kernel: 3, padding: 1), Op.Relu()).QuietGraph();
+        var plan = Planner.Plan(graph, 8);
+        Assert.Equal(new[] { StepKind.ToBlocked, StepKind.Conv, StepKind.ToPlain }, plan.Steps.Select(s => s.Kind).ToArray());
+        Assert.Equal(Storage.Output, plan.Tensors[plan.Steps[^1].Output].Storage);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void A_value_read_twice_is_not_fused_away()
+    {
+        // Conv1's output feeds both the BatchNorm and the Add: folding the BatchNorm would lose it.
+        var graph = Specs.Network("N", 16, 8, 8)
+            .Layer("Conv1", Op.Conv(16, kernel: 3, padding: 1))
+            .Layer("Bn", Op.BatchNorm())
+            .Layer("Sum", Op.Add("Conv1"))
+            .QuietGraph();
+        var plan = Planner.Plan(graph, 16);
+        Assert.Null(plan.Steps.Single(s => s.Node.Name == "Conv1").FoldedBatchNorm);
+        Assert.Contains(plan.Steps, s => s.Kind == StepKind.BatchNorm);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void The_arena_reuses_memory_of_dead_tensors()
+    {
+        var graph = ReferenceNetworks.ResNet50().QuietGraph();
+        var plan = Planner.Plan(graph, 16);
+        var arenaTensors = plan.Tensors.Where(t => t.Storage == Storage.Arena && t.Root == t.Id).Sum(t => t.Length);
+        Assert.True(plan.ArenaLength * 4 < arenaTensors, $"arena {plan.ArenaLength} floats vs {arenaTensors} floats of tensors");
+        // ResNet-50's largest live pair at 112x112x64 (stem output) and 56x56x256 sets a floor.
+        Assert.True(plan.ArenaLength >= 64L * 112 * 112);
+    }
+
+    [Fact]
+    public void Plans_are_deterministic_and_equatable()
+    {
+        var a = Planner.Plan(ReferenceNetworks.GoogLeNetTo3a().QuietGraph(), 16);
+        var b = Planner.Plan(ReferenceNetworks.GoogLeNetTo3a().QuietGraph(), 16);
+        Assert.Equal(a, b);
+    }
+}
+
+/// <summary>
+/// Replays a plan over the arena and checks that every tensor a step reads still holds what its
+/// producer wrote: no later write of another tensor overlapped it in between.
+/// </summary>
+internal static class PlanValidator
+{
+    public static void AssertSound(ExecutionPlan plan)
+    {
+        // Live ranges of arena floats: (start, end, root tensor id).
+        var written = new List<(long Start, long End, int Root)>();
+        var producedTensors = new HashSet<int>();
+        foreach (var step in plan.Steps)
+        {
+            var reads = step.Inputs.ToList();
+            if (step.Residual >= 0)
+                reads.Add(step.Residual);
+            foreach (var id in reads)
+            {
+                var t = plan.Tensors[id];
+                Assert.True(t.Storage != Storage.Output, $"step {step.Index} ({step.Kind} {step.Node.Name}) reads the output span");
+                if (t.Storage == Storage.Input)
+                    continue;
+                Assert.True(
+                    Covered(written, t.Offset, t.Offset + t.Length, t.Root),
+                    $"step {step.Index} ({step.Kind} {step.Node.Name}) reads {t.Name} [{t.Offset}, {t.Offset + t.Length}) after it was overwritten or before it was written");
+            }
+
+            var output = plan.Tensors[step.Output];
+            Assert.NotEqual(Storage.Input, output.Storage);
+            if (output.Storage == Storage.Arena)
+            {
+                Assert.True(output.Offset >= 0 && output.Offset + output.Length <= plan.ArenaLength, $"{output.Name} lies outside the arena");
+                // Writing evicts other roots from the range.
+                written.RemoveAll(w => w.Root != output.Root && w.Start < output.Offset + output.Length && output.Offset < w.End);
+                written.Add((output.Offset, output.Offset + output.Length, output.Root));
+            }
+            producedTensors.Add(step.Output);
+        }
+        Assert.Contains(plan.Tensors, t => t.Storage == Storage.Output && producedTensors.Contains(t.Id));
+    }
+
+    private static bool Covered(List<(long Start, long End, int Root)> written, long start, long end, int root)
+    {
+        var position = start;
+        foreach (var w in written.Where(w => w.Root == root).OrderBy(w => w.Start))
+        {
+            if (w.Start > position)
+                break;
+            position = Math.Max(position, w.End);
+            if (position >= end)
+                return true;
+        }
+        return position >= end;
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using ConvForge.Compiler.Diagnostics;
+using ConvForge.Generators.Analysis;
+
+namespace ConvForge.Generators.Tests.Analysis;
+
+/// <summary>
+/// docs/diagnostics has one page per rule, and its examples are real: the Wrong example produces the
+/// diagnostic with the message the page quotes, the Fixed example compiles with no ConvForge diagnostic.
+/// </summary>
+public class DiagnosticDocsTests
+{
+    private static readonly string Folder = RepositoryFiles.PathOf("docs", "diagnostics");
+
+    public static TheoryData<string> RuleIds() => DiagnosticDescriptorsTests.RuleIds();
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void Page_states_the_title_severity_and_category_of_the_rule(string id)
+    {
+        var descriptor = DiagnosticDescriptors.Find(id)!;
+        var page = Read(id);
+
+        Assert.StartsWith($"# {id}: {descriptor.Title}\n", page, StringComparison.Ordinal);
+        Assert.Contains($"| {descriptor.DefaultSeverity} | {descriptor.Category} |", page, StringComparison.Ordinal);
+        foreach (var section in new[] { "## When it fires", "## Wrong", "## Fixed", "## Code fix", "## Suppressing" })
+            Assert.Contains("\n" + section + "\n", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public async Task Wrong_example_produces_the_diagnostic_with_the_quoted_message(string id)
+    {
+        var page = Read(id);
+
+        var run = await AnalyzerRunner.RunAsync(new[] { CodeAfter(page, "## Wrong") });
+
+        Assert.Empty(run.Exceptions);
+        var messages = run.ConvForgeDiagnostics.Where(d => d.Id == id).Select(d => d.GetMessage()).ToList();
+        Assert.NotEmpty(messages);
+        var quoted = Regex.Match(page, @"^> (.+)$", RegexOptions.Multiline);
+        Assert.True(quoted.Success, "the page quotes no message");
+        Assert.Contains(quoted.Groups[1].Value, messages);
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public async Task Fixed_example_compiles_without_diagnostics(string id)
+    {
+        var run = await AnalyzerRunner.RunAsync(new[] { CodeAfter(Read(id), "## Fixed") });
+
+        Assert.Empty(run.Exceptions);
+        Assert.Empty(run.ConvForgeDiagnostics);
+        Assert.Empty(run.CompilerErrors);
+    }
+
+    [Fact]
+    public void Readme_links_every_page_and_there_is_no_page_for_an_unknown_id()
+    {
+        var readme = File.ReadAllText(Path.Combine(Folder, "README.md"));
+        foreach (var rule in DiagnosticIds.All)
+            Assert.Contains($"| [{rule.Id}]({rule.Id}.md) | {rule.Title} | {rule.Severity} | {rule.Category} |", readme, StringComparison.Ordinal);
+
+        var pages = Directory.GetFiles(Folder, "CF*.md").Select(Path.GetFileNameWithoutExtension).OrderBy(name => name, StringComparer.Ordinal);
+        Assert.Equal(DiagnosticIds.All.Select(rule => rule.Id).OrderBy(id => id, StringComparer.Ordinal), pages);
+    }
+
+    private static string Read(string id) => File.ReadAllText(Path.Combine(Folder, id + ".md")).Replace("\r\n", "\n");
+
+    /// <summary>The first ```csharp block after <paramref name="heading"/>.</summary>
+    private static string CodeAfter(string page, string heading)
+    {
+        var start = page.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no " + heading + " section");
+        var match = new Regex(@"```csharp\n(.*?)```", RegexOptions.Singleline).Match(page, start);
+        Assert.True(match.Success, "no code under " + heading);
+        return match.Groups[1].Value;
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Linq;
+using ConvForge.Kernels;
+
+namespace ConvForge.Runtime.Tests.Kernels;
+
+/// <summary>A check written once, generic over the kernel family, and run for each family.</summary>
+internal interface IFamilyCheck
+{
+    void Run<TKernels>() where TKernels : struct, IKernelFamily;
+}
+
+internal static class KernelTesting
+{
+    /// <summary>
+    /// Every family, run in this process by calling its methods directly. Where the hardware lacks a
+    /// family's instructions (AVX-512 on an AVX2 machine, say), the family still runs through .NET's
+    /// software vectors: slower, but the same code paths and results.
+    /// </summary>
+    public static TheoryData<KernelFamily> Families => new() { KernelFamily.Portable, KernelFamily.Avx2, KernelFamily.Avx512 };
+
+    public static void Run(KernelFamily family, IFamilyCheck check)
+    {
+        switch (family)
+        {
+            case KernelFamily.Avx512: check.Run<Avx512Kernels>(); break;
+            case KernelFamily.Avx2: check.Run<Avx2Kernels>(); break;
+            default: check.Run<PortableKernels>(); break;
+        }
+    }
+
+    public static float[] RandomArray(int length, int seed, float low = -1f, float high = 1f)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = low + (float)random.NextDouble() * (high - low);
+        return values;
+    }
+
+    /// <summary>
+    /// The tolerance of every kernel test: max |actual - expected| &lt;= 1e-4 * max |expected|
+    /// (float accumulation in a different order than the double reference).
+    /// </summary>
+    public const double RelativeTolerance = 1e-4;
+
+    public static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Max(v => Math.Abs((double)v));
+        Assert.True(scale > 0, $"{what}: the reference is all zeros, so the comparison would prove nothing.");
+        int worst = 0;
+        double worstError = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs((double)actual[i] - expected[i]);
+            if (!(error <= worstError))
+            {
+                worstError = error;
+                worst = i;
+            }
+        }
+        Assert.True(worstError <= RelativeTolerance * scale,
+            $"{what}: element {worst} is {actual[worst]}, expected {expected[worst]} (error {worstError:g3}, allowed {RelativeTolerance * scale:g3}).");
+    }
+
+    /// <summary>NCHW to NCHWc by index arithmetic alone (independent of the layout kernels); padding lanes get <paramref name="padding"/>.</summary>
+    public static float[] ToBlocked(float[] nchw, int channels, int height, int width, int block, float padding = 0f)
+    {
+        int plane = height * width;
+        int blocks = (channels + block - 1) / block;
+        var result = new float[blocks * plane * block];
+        for (int c = 0; c < blocks * block; c++)
+            for (int p = 0; p < plane; p++)
+                result[((c / block) * plane + p) * block + c % block] = c < channels ? nchw[c * plane + p] : padding;
+        return result;
+    }
+
+    /// <summary>NCHWc to NCHW by index arithmetic; also asserts every padding lane is finite.</summary>
+    public static float[] FromBlocked(float[] blocked, int channels, int height, int width, int block)
+    {
+        int plane = height * width;
+        int blocks = (channels + block - 1) / block;
+        Assert.Equal(blocks * plane * block, blocked.Length);
+        var result = new float[channels * plane];
+        for (int c = 0; c < blocks * block; c++)
+            for (int p = 0; p < plane; p++)
+            {
+                float v = blocked[((c / block) * plane + p) * block + c % block];
+                if (c < channels)
+                    result[c * plane + p] = v;
+                else
+                    Assert.True(float.IsFinite(v), $"Padding lane of channel {c} at pixel {p} holds {v}.");
+            }
+        return result;
+    }
+}
