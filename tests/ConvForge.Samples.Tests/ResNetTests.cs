@@ -83,7 +83,7 @@ public class ResNetTests
         parts.RemoveAt(parts.Count - 1);
         var module = string.Join(".", parts) switch
         {
-            "Conv1.Conv" => "conv1",
+            "Conv1" => "conv1",
             "Conv1.BatchNorm" => "bn1",
             "Fc" => "fc",
             var inBlock when inBlock.StartsWith("Res", StringComparison.Ordinal) =>
