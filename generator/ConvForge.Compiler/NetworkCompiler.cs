@@ -5,7 +5,6 @@ using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Checks;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
-using ConvForge.Compiler.Lowering;
 using ConvForge.Compiler.Spec;
 
 namespace ConvForge.Compiler;
@@ -75,7 +74,7 @@ public static class NetworkCompiler
             TotalsCheck.Run(name, builder.Nodes, sink);
 
         // Stage 5.
-        var graph = sink.ErrorCount == 0 ? GraphLowering.Lower(name, builder.Nodes, builder.LayerOutputs) : null;
+        var graph = sink.ErrorCount == 0 ? GraphFreezer.Freeze(name, builder.Nodes, builder.LayerOutputs) : null;
         return Result(graph, sink);
     }
 

@@ -12,8 +12,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvForge.Generators;
 
 /// <summary>
-/// The incremental generator: [Network] classes become shape constants, a parameter layout, a model summary
-/// and Layer property implementations; [NetworkModule] classes get Layer properties that explain where their
+/// The incremental generator: [Network] classes become shape constants, a parameter layout, a model summary,
+/// Layer property implementations and the forward pass (from the core's execution plans); [NetworkModule] classes get Layer properties that explain where their
 /// layers live. It reports no diagnostics (the analyzer does, from the same core) and never throws on bad
 /// declarations.
 /// </summary>

@@ -5,7 +5,7 @@ namespace ConvForge.Compiler.Planning;
 /// <summary>How a tensor is laid out in memory.</summary>
 public enum Layout
 {
-    /// <summary>[C][H][W]: the network's input and output, Dense, Softmax, Lrn.</summary>
+    /// <summary>[C][H][W]: the network's input and output, and Softmax over more than one pixel.</summary>
     Plain,
 
     /// <summary>[ceil(C/B)][H][W][B] (NCHWc): everything the SIMD kernels touch inside the network.</summary>

@@ -10,7 +10,7 @@ namespace ConvForge.Compiler.Planning;
 /// small passes (the order matters and is the order below):
 /// <list type="number">
 /// <item><see cref="FusionPass"/>: fold BatchNorm into the convolution before it, and fuse a residual Add and an activation into its epilogue.</item>
-/// <item><see cref="TensorPass"/>: give every value a tensor and a layout (NCHWc inside, plain at the edges and for Dense, Softmax and Lrn), alias Dropout and Flatten, insert layout conversions.</item>
+/// <item><see cref="TensorPass"/>: give every value a tensor and a layout (NCHWc inside, plain at the edges and for Softmax over more than one pixel), alias Dropout and Flatten, insert layout conversions.</item>
 /// <item><see cref="ConcatPass"/>: let the producers of a Concat write straight into channel slices of its tensor when the slices start on a block boundary.</item>
 /// <item><see cref="MemoryPlanPass"/>: place every intermediate tensor in one arena by lifetime.</item>
 /// </list>
@@ -314,13 +314,12 @@ internal static class TensorPass
     }
 
     /// <summary>
-    /// NCHWc everywhere but Lrn (which runs across channels on the plain layout) and Softmax over more
-    /// than one pixel. A C x 1 x 1 NCHWc tensor starts with the plain vector, so Softmax after global
-    /// pooling or Dense stays blocked.
+    /// NCHWc everywhere but Softmax over more than one pixel (the kernel normalizes plain NCHW). A
+    /// C x 1 x 1 NCHWc tensor starts with the plain vector, so Softmax after global pooling or Dense
+    /// stays blocked. Lrn is blocked too: its kernel reads and writes NCHWc.
     /// </summary>
     private static Layout LayoutOf(WorkProgram program, Node node) => node.Kind switch
     {
-        OpKind.Lrn => Layout.Plain,
         OpKind.Softmax when node.Output.Height * node.Output.Width != 1 => Layout.Plain,
         _ => Layout.Blocked,
     };

@@ -26,6 +26,15 @@ internal sealed class IndentedTextWriter
         _text.Append('\n');
     }
 
+    /// <summary>Writes every line of <paramref name="text"/> (written by another writer from indentation 0) at the current indentation.</summary>
+    public void WriteLines(string text)
+    {
+        var lines = text.Split('\n');
+        var count = lines[lines.Length - 1].Length == 0 ? lines.Length - 1 : lines.Length;
+        for (var i = 0; i < count; i++)
+            WriteLine(lines[i]);
+    }
+
     /// <summary>Writes "{" and indents until the returned scope is disposed, which writes "}" (plus <paramref name="closingSuffix"/>).</summary>
     public Block OpenBlock(string closingSuffix = "")
     {

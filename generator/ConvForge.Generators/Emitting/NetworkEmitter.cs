@@ -10,18 +10,25 @@ using ConvForge.Generators.Models;
 namespace ConvForge.Generators.Emitting;
 
 /// <summary>
-/// Writes the generated part of a [Network] class: shape constants, the parameter layout, the model summary
-/// and the Layer properties. Pure text from the compiled model; no Roslyn objects.
+/// Writes the generated part of a [Network] class: shape constants, the parameter layout, the model summary,
+/// the Layer properties, and (through <see cref="ForwardEmitter"/>) the run-time members: Definition, the
+/// instance state, Forward and the execution plans. Pure text from the compiled model; no Roslyn objects.
 /// </summary>
 internal static class NetworkEmitter
 {
-    /// <summary>The public members the generated part declares, besides the Layer properties.</summary>
+    /// <summary>
+    /// The members the generated part declares, besides the Layer properties and the methods (Forward, UseKernels ...,
+    /// which overload rather than clash), whose names the class's own declaration may take: the public ones are
+    /// then left out, the private ones renamed.
+    /// </summary>
     public static readonly IReadOnlyList<string> GeneratedMemberNames = new[]
     {
         "InputChannels", "InputHeight", "InputWidth", "InputLength",
         "OutputChannels", "OutputHeight", "OutputWidth", "OutputLength",
         "TrainableParameterCount", "ParameterLength", "Macs",
         "Shapes", "ParameterLayout", "Summary",
+        "Definition", "Parameters", "KernelFamily",
+        "ForwardPass", "_execution", "s_definition",
     };
 
     private const string LayerType = "global::ConvForge.Layer";
@@ -37,19 +44,24 @@ internal static class NetworkEmitter
             ? GraphLayout.TryCreate(graph)
             : null;
         var summary = layout is null ? null : SummaryFormatter.Format(layout.Graph);
+        string? forwardProblem = null;
+        var forward = layout is null
+            ? null
+            : ForwardEmitter.TryWrite(layout, model.Spec.Name, model.Type.Name.TrimStart('@'),
+                new HashSet<string>(model.TakenMemberNames, StringComparer.Ordinal), out forwardProblem, cancellationToken);
 
         var writer = new IndentedTextWriter();
-        using (SourceFile.OpenType(writer, model.Hierarchy, model.Type, w => WriteClassDocumentation(w, model, layout, summary)))
+        using (SourceFile.OpenType(writer, model.Hierarchy, model.Type, w => WriteClassDocumentation(w, model, layout, summary, forward is not null)))
         {
             if (layout is null || summary is null)
                 WritePlaceholders(writer, network);
             else
-                WriteNetwork(writer, model, layout, summary, cancellationToken);
+                WriteNetwork(writer, model, layout, summary, forward, forwardProblem, cancellationToken);
         }
         return writer.ToString();
     }
 
-    private static void WriteClassDocumentation(IndentedTextWriter writer, NetworkModel model, GraphLayout? layout, string? summary)
+    private static void WriteClassDocumentation(IndentedTextWriter writer, NetworkModel model, GraphLayout? layout, string? summary, bool hasForward)
     {
         if (layout is null || summary is null)
             return;
@@ -59,6 +71,11 @@ internal static class NetworkEmitter
         var element = model.HasDocumentationComment ? "remarks" : "summary";
         writer.WriteLine($"/// <{element}>");
         writer.WriteLine($"/// <para>{CSharpNames.XmlEscape(Describe(layout.Graph))}</para>");
+        if (hasForward)
+        {
+            foreach (var line in ForwardEmitter.ClassDocumentation())
+                writer.WriteLine("/// " + line);
+        }
         writer.WriteLine("/// <code>");
         foreach (var line in SplitLines(summary))
             writer.WriteLine(("/// " + CSharpNames.XmlEscape(line)).TrimEnd());
@@ -71,7 +88,8 @@ internal static class NetworkEmitter
         => $"Compiled by ConvForge: {Text.Shape(graph.Input.Output)} in, {Text.Shape(graph.Output.Output)} out; "
             + $"{Text.Count(graph.TrainableParameterCount)} trainable parameters; {Text.Macs(graph.Macs)} per image.";
 
-    private static void WriteNetwork(IndentedTextWriter writer, NetworkModel model, GraphLayout layout, string summary, CancellationToken cancellationToken)
+    private static void WriteNetwork(IndentedTextWriter writer, NetworkModel model, GraphLayout layout, string summary,
+        string? forward, string? forwardProblem, CancellationToken cancellationToken)
     {
         var graph = layout.Graph;
         var taken = new HashSet<string>(model.TakenMemberNames, StringComparer.Ordinal);
@@ -97,8 +115,10 @@ internal static class NetworkEmitter
         WriteLayerProperties(writer, model, layout);
 
         writer.WriteLine();
-        writer.WriteLine("// Instance members (the weight buffer of ParameterLength floats laid out as ParameterLayout says, and");
-        writer.WriteLine("// Forward) are emitted below this line by the lowering stage; everything above is static and stays so.");
+        if (forward is not null)
+            writer.WriteLines(forward);
+        else
+            writer.WriteLine("// No forward pass: " + OneLine(forwardProblem ?? "the network could not be planned."));
     }
 
     private static void WriteShapeConstants(IndentedTextWriter writer, NetworkGraph graph, HashSet<string> taken)

@@ -106,9 +106,40 @@ internal sealed class OnnxLowering
                 inputs = new[] { Rank4(node.Inputs[0], node) };
                 attributes.Add(OnnxAttribute.Of("kernel_shape", w.KernelHeight, w.KernelWidth));
                 attributes.Add(OnnxAttribute.Of("strides", w.StrideHeight, w.StrideWidth));
-                attributes.Add(OnnxAttribute.Of("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight));
-                if (w.CeilMode)
-                    attributes.Add(OnnxAttribute.Of("ceil_mode", 1L));
+                var input = network.Nodes[node.Inputs[0]].Output;
+                // ONNX's shape inference ignores PyTorch's rule that a ceil-mode window starting in the end
+                // padding is dropped (ONNX Runtime's kernel applies it), so a model relying on it fails to load.
+                // Floor mode with just enough end padding gives the same windows: padded cells never win a max
+                // and do not count in an average that excludes padding.
+                var padBottom = Math.Max(w.PadBottom, (node.Output.Height - 1) * w.StrideHeight + (w.KernelHeight - 1) * w.DilationHeight + 1 - input.Height - w.PadTop);
+                var padRight = Math.Max(w.PadRight, (node.Output.Width - 1) * w.StrideWidth + (w.KernelWidth - 1) * w.DilationWidth + 1 - input.Width - w.PadLeft);
+                var dropsAWindow = w.CeilMode
+                    && (OnnxCeilSize(input.Height, w.KernelHeight, w.StrideHeight, w.PadTop + w.PadBottom, w.DilationHeight) != node.Output.Height
+                        || OnnxCeilSize(input.Width, w.KernelWidth, w.StrideWidth, w.PadLeft + w.PadRight, w.DilationWidth) != node.Output.Width);
+                var countsPadding = node.Kind == OpKind.AvgPool && node.CountIncludePad;
+                if (dropsAWindow && !countsPadding && padBottom < w.KernelHeight && padRight < w.KernelWidth)
+                {
+                    attributes.Add(OnnxAttribute.Of("pads", w.PadTop, w.PadLeft, padBottom, padRight));
+                }
+                else if (dropsAWindow && countsPadding && w.DilationHeight == 1 && w.DilationWidth == 1 && padBottom - w.PadBottom < w.KernelHeight && padRight - w.PadRight < w.KernelWidth)
+                {
+                    // The declared padding counts in the divisor, the extra does not (PyTorch clips the window at
+                    // the declared padding): pad with real zeros first, then pool excluding the extra padding.
+                    var padded = Helper(node.Name + ":padded", "Pad",
+                        new long[] { input.Channels, input.Height + w.PadTop + w.PadBottom, input.Width + w.PadLeft + w.PadRight },
+                        Array.Empty<OnnxAttribute>(),
+                        inputs[0], Int64s(node.Name + ":pads", 0, 0, w.PadTop, w.PadLeft, 0, 0, w.PadBottom, w.PadRight));
+                    inputs = new[] { padded };
+                    attributes.Add(OnnxAttribute.Of("pads", 0L, 0L, padBottom - w.PadBottom, padRight - w.PadRight));
+                    attributes.Add(OnnxAttribute.Of("count_include_pad", 0L));
+                    break;
+                }
+                else
+                {
+                    attributes.Add(OnnxAttribute.Of("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight));
+                    if (w.CeilMode)
+                        attributes.Add(OnnxAttribute.Of("ceil_mode", 1L));
+                }
                 if (w.DilationHeight != 1 || w.DilationWidth != 1)
                 {
                     // AveragePool has dilations only from opset 19.
@@ -329,5 +360,23 @@ internal sealed class OnnxLowering
         for (var i = 2; !usedNames.Add(candidate); i++)
             candidate = name + ":" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return candidate;
+    }
+
+    /// <summary>A 1-D int64 constant (e.g. Pad's pads); returns its name.</summary>
+    private string Int64s(string name, params long[] values)
+    {
+        name = Unique(name);
+        var data = new byte[values.Length * sizeof(long)];
+        for (var i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(i * sizeof(long)), values[i]);
+        graph.Constants.Add(new OnnxConstant(name, OnnxDataType.Int64, new long[] { values.Length }, data));
+        return name;
+    }
+
+    /// <summary>ONNX's ceil-mode pooling size, without PyTorch's dropped-last-window rule.</summary>
+    private static int OnnxCeilSize(int input, int kernel, int stride, int pads, int dilation)
+    {
+        var span = input + pads - ((kernel - 1) * dilation + 1);
+        return span < 0 ? 0 : (span + stride - 1) / stride + 1;
     }
 }

@@ -147,6 +147,40 @@ public class PlannerTests
         PlanValidator.AssertSound(plan);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void Lrn_runs_on_the_blocked_layout_without_conversions(int blockSize)
+    {
+        // The LRN kernel reads and writes NCHWc, so a conv -> LRN -> pool chain stays blocked throughout.
+        var graph = Specs.Network("N", 3, 10, 10)
+            .Layer("Conv1", Op.Conv(12, kernel: 3), Op.Relu())
+            .Layer("Norm", Op.Lrn(size: 5))
+            .Layer("Pool", Op.MaxPool(2))
+            .QuietGraph();
+        var plan = Planner.Plan(graph, blockSize);
+        Assert.Equal(new[] { StepKind.ConvFromPlain, StepKind.Lrn, StepKind.MaxPool, StepKind.ToPlain }, plan.Steps.Select(s => s.Kind).ToArray());
+        var lrn = plan.Steps[1];
+        Assert.Equal(Layout.Blocked, plan.Tensors[lrn.Inputs[0]].Layout);
+        Assert.Equal(Layout.Blocked, plan.Tensors[lrn.Output].Layout);
+        PlanValidator.AssertSound(plan);
+    }
+
+    [Fact]
+    public void Softmax_over_many_pixels_is_plain_and_over_one_pixel_blocked()
+    {
+        var graph = Specs.Network("N", 3, 5, 5)
+            .Layer("Conv1", Op.Conv(10, kernel: 1), Op.Softmax())
+            .Layer("Pool", Op.GlobalAvgPool(), Op.Softmax())
+            .QuietGraph();
+        var plan = Planner.Plan(graph, 8);
+        var softmaxes = plan.Steps.Where(s => s.Kind == StepKind.Softmax).ToList();
+        Assert.Equal(2, softmaxes.Count);
+        Assert.Equal(Layout.Plain, plan.Tensors[softmaxes[0].Output].Layout);
+        Assert.Equal(Layout.Blocked, plan.Tensors[softmaxes[1].Output].Layout);
+        PlanValidator.AssertSound(plan);
+    }
+
     [Fact]
     public void A_value_read_twice_is_not_fused_away()
     {

@@ -1,14 +1,13 @@
 using System;
 using System.Collections.Generic;
 using ConvForge.Compiler.Building;
-using ConvForge.Compiler.Graph;
 
-namespace ConvForge.Compiler.Lowering;
+namespace ConvForge.Compiler.Graph;
 
 /// <summary>Stage 5: the builder's drafts -> the immutable, equatable <see cref="NetworkGraph"/>. Only called without errors.</summary>
-internal static class GraphLowering
+internal static class GraphFreezer
 {
-    public static NetworkGraph Lower(string name, IReadOnlyList<NodeDraft> drafts, IReadOnlyList<LayerOutput> layerOutputs)
+    public static NetworkGraph Freeze(string name, IReadOnlyList<NodeDraft> drafts, IReadOnlyList<LayerOutput> layerOutputs)
     {
         var nodes = new Node[drafts.Count];
         for (var i = 0; i < nodes.Length; i++)

@@ -1,0 +1,423 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using ConvForge.Compiler.Planning;
+
+namespace ConvForge.Generators.Emitting;
+
+/// <summary>
+/// Writes the run-time half of a [Network] class: the static <c>Definition</c>, the instance state (parameters,
+/// kernel family, buffers: field initializers only, so the user may declare constructors), <c>Forward</c> and
+/// its batched overload, weights load and save, ONNX export, and the nested <c>ForwardPass</c> class that holds
+/// the shape structs and the two execution plans (16- and 8-channel blocks) as code generic over the kernel family.
+/// </summary>
+internal sealed class ForwardEmitter
+{
+    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+    private const string Span = "global::System.Span<float>";
+    private const string Family = "global::ConvForge.Kernels.KernelFamily";
+
+    /// <summary>Names the container reserves for itself.</summary>
+    private static readonly string[] ContainerNames =
+    {
+        "ImageInputLength", "ImageOutputLength", "ScratchLength", "BufferLengths", "Run", "ParameterOffset", "Blocked16", "Blocked8",
+        "family", "execution", "input", "output", "batchSize",
+    };
+
+    private readonly GraphLayout _layout;
+    private readonly ForwardNames _names;
+    private readonly KernelShapes _shapes;
+    private readonly ActivationTypes _activations;
+    private readonly PlanEmitter _blocked16;
+    private readonly PlanEmitter _blocked8;
+
+    private ForwardEmitter(GraphLayout layout, ForwardNames names, KernelShapes shapes, ActivationTypes activations, PlanEmitter blocked16, PlanEmitter blocked8)
+    {
+        _layout = layout;
+        _names = names;
+        _shapes = shapes;
+        _activations = activations;
+        _blocked16 = blocked16;
+        _blocked8 = blocked8;
+    }
+
+    /// <summary>
+    /// Plans the network for both block sizes and writes the run-time members, at indentation 0, for
+    /// <see cref="IndentedTextWriter.WriteLines"/>; null (with <paramref name="problem"/> set) when a plan does not fit
+    /// the int offsets of the generated code. Planning and writing have no reason to throw on a checked graph; should
+    /// they all the same (a bug), the class gets everything but the forward pass rather than failing the generator,
+    /// which would drop the output of every other network of the project.
+    /// </summary>
+    public static string? TryWrite(GraphLayout layout, string networkName, string className, ICollection<string> taken, out string? problem, CancellationToken cancellationToken)
+    {
+        problem = null;
+        try
+        {
+            var emitter = TryCreate(layout, className, taken, out problem);
+            if (emitter is null)
+                return null;
+            var writer = new IndentedTextWriter();
+            emitter.Write(writer, networkName, cancellationToken);
+            return writer.ToString();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            problem = "ConvForge could not generate the forward pass because of an internal error; please report it: "
+                + exception.GetType().FullName + ": " + exception.Message;
+            return null;
+        }
+    }
+
+    private static ForwardEmitter? TryCreate(GraphLayout layout, string className, ICollection<string> taken, out string? problem)
+    {
+        problem = null;
+        var plan16 = Planner.Plan(layout.Graph, 16);
+        var plan8 = Planner.Plan(layout.Graph, 8);
+        if (!PlanEmitter.Fits(plan16) || !PlanEmitter.Fits(plan8))
+        {
+            problem = "the network's activations do not fit one .NET array.";
+            return null;
+        }
+
+        var names = new ForwardNames(className, taken);
+        var containerNames = new IdentifierSet(ContainerNames);
+        containerNames.Reserve(names.Container);
+        var parameterNames = new IdentifierSet(new[] { "ParameterOffset" });
+        foreach (var parameter in layout.Parameters)
+            names.AddParameter(parameter.Definition.Name, parameterNames.Allocate(parameter.Definition.Name), parameter.Offset);
+
+        var shapes = new KernelShapes(containerNames);
+        var activations = new ActivationTypes(containerNames);
+        var blocked16 = new PlanEmitter(plan16, layout, names, containerNames, shapes, activations);
+        var blocked8 = new PlanEmitter(plan8, layout, names, containerNames, shapes, activations);
+        return new ForwardEmitter(layout, names, shapes, activations, blocked16, blocked8);
+    }
+
+    /// <summary>The paragraph the class's documentation gets about using an instance.</summary>
+    public static IEnumerable<string> ClassDocumentation()
+    {
+        yield return "<para>";
+        yield return "Run it with <c>Forward(input, output)</c> (one image, plain NCHW floats) or <c>Forward(input, output, batchSize)</c>.";
+        yield return "An instance owns its parameters (initialized from seed 0), the kernel family it runs and one activation arena:";
+        yield return "it runs one <c>Forward</c> at a time and throws <see cref=\"global::System.InvalidOperationException\"/> when a second";
+        yield return "thread enters meanwhile. Use one instance per thread. After the first call, <c>Forward</c> allocates nothing.";
+        yield return "</para>";
+    }
+
+    private void Write(IndentedTextWriter writer, string networkName, CancellationToken cancellationToken)
+    {
+        DefinitionEmitter.Write(writer, _layout, networkName, _names.Definition, _names.DefinitionIsPublic, "s_parameterLayout", cancellationToken);
+        writer.WriteLine();
+        WriteInstanceMembers(writer, networkName);
+        writer.WriteLine();
+        WriteContainer(writer, networkName, cancellationToken);
+    }
+
+    private void WriteInstanceMembers(IndentedTextWriter writer, string networkName)
+    {
+        var execution = _names.ExecutionField;
+        var input = _layout.Graph.Input.Output;
+        var output = _layout.Graph.Output.Output;
+
+        writer.WriteLine("// The state of one instance: its parameters, its kernel family and that family's buffers, created here (field");
+        writer.WriteLine("// initializers only, so the class may declare its own constructors) and again only by UseKernels.");
+        writer.WriteLine($"private readonly global::ConvForge.Execution.NetworkExecution {execution} =");
+        using (writer.Indent())
+            writer.WriteLine($"new({_names.Definition}, global::ConvForge.Kernels.KernelFamilies.Best, {_names.Container}.BufferLengths);");
+
+        if (_names.IsFree("Parameters"))
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// The parameters, one tensor per entry of <see cref=\"ParameterLayout\"/> (safetensors names): filled from seed 0");
+            writer.WriteLine("/// when the instance is created (He normal for weights that feed a ReLU, Xavier uniform for others, biases 0,");
+            writer.WriteLine("/// BatchNorm the identity). Set them by name, e.g. <c>Parameters.SetTensor(\"Conv1.Weight\", values)</c>; the next");
+            writer.WriteLine("/// <c>Forward</c> folds and repacks them once for its kernels.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"public global::ConvForge.ParameterStore Parameters => {execution}.Parameters;");
+        }
+
+        if (_names.IsFree("KernelFamily"))
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// The kernels <c>Forward</c> runs: <see cref=\"global::ConvForge.Kernels.KernelFamilies.Best\"/> when the instance was");
+            writer.WriteLine("/// created (capped by the CONVFORGE_KERNELS environment variable), or what <see cref=\"UseKernels\"/> chose.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"public {Family} KernelFamily => {execution}.Family;");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Refills <c>Parameters</c> from <paramref name=\"seed\"/>, the same way as at construction (seed 0).</summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is using the instance.</exception>");
+        writer.WriteLine($"public void InitializeParameters(ulong seed) => {execution}.InitializeParameters(seed);");
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Makes this instance run <paramref name=\"family\"/>'s kernels: allocates that family's arena and packed weights");
+        writer.WriteLine("/// (so this call is not allocation-free) and repacks on the next <c>Forward</c>. Every family computes the same");
+        writer.WriteLine("/// results on any machine; one the hardware lacks runs through .NET's software vectors, slowly. Meant for tests.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is using the instance.</exception>");
+        writer.WriteLine($"public void UseKernels({Family} family) => {execution}.UseKernels(family);");
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// Runs one image: <paramref name=\"input\"/> holds {CSharpNames.XmlEscape(Shape(input))} = {CSharpNames.Grouped(input.Length)} floats (plain NCHW), and");
+        writer.WriteLine($"/// <paramref name=\"output\"/> receives {CSharpNames.XmlEscape(Shape(output))} = {CSharpNames.Grouped(output.Length)} floats.");
+        writer.WriteLine("/// </summary>");
+        WriteForwardRemarks(writer);
+        writer.WriteLine($"public void Forward({ReadOnlySpan} input, {Span} output) => Forward(input, output, 1);");
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// Runs <paramref name=\"batchSize\"/> images, one after another in both spans: <paramref name=\"input\"/> holds");
+        writer.WriteLine($"/// batchSize x {CSharpNames.Grouped(input.Length)} floats and <paramref name=\"output\"/> receives batchSize x {CSharpNames.Grouped(output.Length)}.");
+        writer.WriteLine("/// </summary>");
+        WriteForwardRemarks(writer);
+        writer.WriteLine($"public void Forward({ReadOnlySpan} input, {Span} output, int batchSize)");
+        using (writer.OpenBlock())
+        {
+            writer.WriteLine($"{execution}.Enter(input.Length, output.Length, batchSize);");
+            writer.WriteLine("try");
+            using (writer.OpenBlock())
+                writer.WriteLine($"{_names.Container}.Run({execution}, input, output, batchSize);");
+            writer.WriteLine("finally");
+            using (writer.OpenBlock())
+                writer.WriteLine($"{execution}.Exit();");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Reads the parameters from a safetensors file (tensor names = parameter names); checked before anything changes.</summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The file does not match the network.</exception>");
+        writer.WriteLine($"public void LoadWeights(string path) => {execution}.LoadWeights(path);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Reads the parameters from safetensors data; checked before anything changes.</summary>");
+        writer.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The data does not match the network.</exception>");
+        writer.WriteLine($"public void LoadWeights(global::System.IO.Stream stream) => {execution}.LoadWeights(stream);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Writes the parameters to a safetensors file, tensor names = parameter names.</summary>");
+        writer.WriteLine($"public void SaveWeights(string path) => {execution}.Parameters.Save(path);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Writes the parameters as safetensors data.</summary>");
+        writer.WriteLine($"public void SaveWeights(global::System.IO.Stream stream) => {execution}.Parameters.Save(stream);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Writes the network with its current parameters as an ONNX model (opset 13), to open in Netron or ONNX Runtime.</summary>");
+        writer.WriteLine($"public void ExportOnnx(string path) => global::ConvForge.OnnxExporter.Export({execution}.Parameters, path);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Writes the network with its current parameters as an ONNX model (opset 13).</summary>");
+        writer.WriteLine($"public void ExportOnnx(global::System.IO.Stream stream) => global::ConvForge.OnnxExporter.Export({execution}.Parameters, stream);");
+    }
+
+    private void WriteForwardRemarks(IndentedTextWriter writer)
+    {
+        writer.WriteLine("/// <remarks>");
+        writer.WriteLine("/// Allocates nothing after the first call. Repacks the weights first when <c>Parameters</c> changed since the last call.");
+        writer.WriteLine("/// Not thread-safe: an instance runs one call at a time (its activations live in one arena).");
+        writer.WriteLine("/// </remarks>");
+        writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not the batch's; the message gives the expected length.</exception>");
+        writer.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is inside this instance.</exception>");
+    }
+
+    private void WriteContainer(IndentedTextWriter writer, string networkName, CancellationToken cancellationToken)
+    {
+        var graph = _layout.Graph;
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// {CSharpNames.XmlEscape(networkName)}'s forward pass, planned at build time for both block sizes (16 channels for AVX-512, 8 for AVX2");
+        writer.WriteLine("/// and the portable kernels). Each plan is a class generic over the kernel family, so every kernel call is a direct");
+        writer.WriteLine("/// call whose shape is a struct of constants.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine($"private static class {_names.Container}");
+        using (writer.OpenBlock())
+        {
+            writer.WriteLine("// Floats of one image's input and output (plain NCHW).");
+            writer.WriteLine($"private const int {_names.InputLength} = {Int((int)graph.Input.Output.Length)}, {_names.OutputLength} = {Int((int)graph.Output.Output.Length)};");
+            writer.WriteLine("// Room to fold one BatchNorm into its convolution's weights and bias, or to compute one BatchNorm's scale and shift.");
+            writer.WriteLine($"private const int ScratchLength = {Int((int)Math.Max(_blocked16.ScratchLength, _blocked8.ScratchLength))};");
+            writer.WriteLine();
+            WriteParameterOffsets(writer);
+            writer.WriteLine();
+            WriteShapes(writer, cancellationToken);
+            writer.WriteLine();
+            WriteBufferLengths(writer);
+            writer.WriteLine();
+            WriteRun(writer);
+            writer.WriteLine();
+            _blocked16.Write(writer, cancellationToken);
+            writer.WriteLine();
+            _blocked8.Write(writer, cancellationToken);
+        }
+    }
+
+    private void WriteParameterOffsets(IndentedTextWriter writer)
+    {
+        writer.WriteLine("/// <summary>Where each parameter tensor starts in the parameter buffer, in floats (ParameterLayout's offsets).</summary>");
+        writer.WriteLine("private static class ParameterOffset");
+        using (writer.OpenBlock())
+        {
+            if (_names.Parameters.Count == 0)
+                writer.WriteLine("// The network has no parameters.");
+            foreach (var (_, constant, offset) in _names.Parameters)
+                writer.WriteLine($"public const int {constant} = {Int(offset)};");
+        }
+    }
+
+    private void WriteShapes(IndentedTextWriter writer, CancellationToken cancellationToken)
+    {
+        writer.WriteLine("// The shapes the kernels are specialized for: one struct per distinct shape, each member a constant.");
+        var first = true;
+        foreach (var shape in _shapes.All)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!first)
+                writer.WriteLine();
+            first = false;
+            var users = shape.Kind == ShapeKind.Tensor ? "" : " (" + string.Join(", ", shape.Users) + ")";
+            writer.WriteLine($"/// <summary>{CSharpNames.XmlEscape(shape.Description + users)}.</summary>");
+            writer.WriteLine($"private readonly struct {shape.Name} : {shape.Interface}");
+            using (writer.OpenBlock())
+            {
+                foreach (var line in MemberLines(shape))
+                    writer.WriteLine(line);
+            }
+        }
+        foreach (var (name, slope, node) in _activations.SlopeStructs)
+        {
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>The LeakyRelu slope of {CSharpNames.XmlEscape(node)}.</summary>");
+            writer.WriteLine($"private readonly struct {name} : global::ConvForge.Kernels.ILeakyReluSlope");
+            using (writer.OpenBlock())
+                writer.WriteLine($"public static float Slope => {slope};");
+        }
+    }
+
+    /// <summary>The members, grouped by what they describe (input, output, kernel, stride, padding, dilation, groups).</summary>
+    private static IEnumerable<string> MemberLines(KernelShape shape)
+    {
+        var groups = shape.Kind switch
+        {
+            ShapeKind.Conv => new[] { 3, 3, 2, 2, 2, 2, 1 },
+            ShapeKind.Pool => new[] { 3, 2, 2, 2, 4, 1 },
+            ShapeKind.Dense => new[] { 3, 1 },
+            _ => new[] { 3 },
+        };
+        var index = 0;
+        foreach (var count in groups)
+        {
+            var members = new List<string>();
+            for (var i = 0; i < count; i++, index++)
+            {
+                var (name, value) = shape.Members[index];
+                var type = value is "true" or "false" ? "bool" : "int";
+                members.Add($"public static {type} {name} => {value};");
+            }
+            yield return string.Join(" ", members);
+        }
+    }
+
+    private void WriteBufferLengths(IndentedTextWriter writer)
+    {
+        writer.WriteLine("/// <summary>The arena, packed weights and scratch of <paramref name=\"family\"/>: what an instance allocates for it.</summary>");
+        writer.WriteLine($"public static global::ConvForge.Execution.ForwardBufferLengths BufferLengths({Family} family) => family switch");
+        using (writer.OpenBlock(";"))
+        {
+            writer.WriteLine($"{Family}.Avx512 => new(Blocked16<global::ConvForge.Kernels.Avx512Kernels>.ArenaLength, Blocked16<global::ConvForge.Kernels.Avx512Kernels>.PackedLength, ScratchLength),");
+            writer.WriteLine($"{Family}.Avx2 => new(Blocked8<global::ConvForge.Kernels.Avx2Kernels>.ArenaLength, Blocked8<global::ConvForge.Kernels.Avx2Kernels>.PackedLength, ScratchLength),");
+            writer.WriteLine($"_ => new(Blocked8<global::ConvForge.Kernels.PortableKernels>.ArenaLength, Blocked8<global::ConvForge.Kernels.PortableKernels>.PackedLength, ScratchLength),");
+        }
+    }
+
+    private static void WriteRun(IndentedTextWriter writer)
+    {
+        writer.WriteLine("/// <summary>Runs <paramref name=\"batchSize\"/> images with the instance's kernel family (checked and claimed by the caller).</summary>");
+        writer.WriteLine($"public static void Run(global::ConvForge.Execution.NetworkExecution execution, {ReadOnlySpan} input, {Span} output, int batchSize)");
+        using (writer.OpenBlock())
+        {
+            writer.WriteLine("switch (execution.Family)");
+            using (writer.OpenBlock())
+            {
+                writer.WriteLine($"case {Family}.Avx512:");
+                using (writer.Indent())
+                {
+                    writer.WriteLine("Blocked16<global::ConvForge.Kernels.Avx512Kernels>.Run(execution, input, output, batchSize);");
+                    writer.WriteLine("break;");
+                }
+                writer.WriteLine($"case {Family}.Avx2:");
+                using (writer.Indent())
+                {
+                    writer.WriteLine("Blocked8<global::ConvForge.Kernels.Avx2Kernels>.Run(execution, input, output, batchSize);");
+                    writer.WriteLine("break;");
+                }
+                writer.WriteLine("default:");
+                using (writer.Indent())
+                {
+                    writer.WriteLine("Blocked8<global::ConvForge.Kernels.PortableKernels>.Run(execution, input, output, batchSize);");
+                    writer.WriteLine("break;");
+                }
+            }
+        }
+    }
+
+    private static string Shape(Compiler.Graph.Shape shape) => $"{Int(shape.Channels)}x{Int(shape.Height)}x{Int(shape.Width)}";
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The names the forward pass's members go by in one class: its own private ones (moved aside when the user's
+/// class already has a member of that name), the public ones the class leaves to the user, and the constants of
+/// the parameter offsets.
+/// </summary>
+internal sealed class ForwardNames
+{
+    private readonly ICollection<string> _taken;
+    private readonly Dictionary<string, string> _parameterConstants = new(StringComparer.Ordinal);
+
+    public ForwardNames(string className, ICollection<string> taken)
+    {
+        _taken = taken;
+        Container = Free("ForwardPass", className);
+        ExecutionField = Free("_execution", className);
+        DefinitionIsPublic = IsFree("Definition");
+        Definition = DefinitionIsPublic ? "Definition" : Free("s_definition", className);
+    }
+
+    /// <summary>The nested class with shapes and plans: "ForwardPass".</summary>
+    public string Container { get; }
+
+    /// <summary>The instance's NetworkExecution field.</summary>
+    public string ExecutionField { get; }
+
+    /// <summary>What the generated code calls the NetworkDefinition: the public Definition, or a private field.</summary>
+    public string Definition { get; }
+
+    public bool DefinitionIsPublic { get; }
+
+    public string InputLength => "ImageInputLength";
+
+    public string OutputLength => "ImageOutputLength";
+
+    public string ParameterOffsetClass => "ParameterOffset";
+
+    /// <summary>Parameter name, constant name, offset; in layout order.</summary>
+    public List<(string Name, string Constant, int Offset)> Parameters { get; } = new();
+
+    public void AddParameter(string name, string constant, int offset)
+    {
+        _parameterConstants[name] = constant;
+        Parameters.Add((name, constant, offset));
+    }
+
+    public string ParameterConstant(string parameterName) => _parameterConstants[parameterName];
+
+    /// <summary>Whether the class leaves <paramref name="name"/> to the generator.</summary>
+    public bool IsFree(string name) => !_taken.Contains(name);
+
+    private string Free(string name, string className)
+    {
+        while (_taken.Contains(name) || name == className)
+            name += "_";
+        return name;
+    }
+}
