@@ -42,9 +42,9 @@ void Run<TShape>(string name, bool nchwInput = false) where TShape : struct, ICo
     reference.Run();
     var expected = reference.Output();
 
-    if (Avx512Kernels.IsSupported)
+    if (KernelFamilies.IsSupported(KernelFamily.Avx512))
         Measure(Family<Avx512Kernels, TShape>.Prepare(input, weights, bias, nchwInput), "Avx512", Avx512Peak);
-    if (Avx2Kernels.IsSupported)
+    if (KernelFamilies.IsSupported(KernelFamily.Avx2))
         Measure(Family<Avx2Kernels, TShape>.Prepare(input, weights, bias, nchwInput), "Avx2", Avx2Peak);
 
     void Measure(IPrepared prepared, string family, double peak)

@@ -12,6 +12,7 @@ internal readonly unsafe struct Avx2Ops : IFamilyOps<Vector256<float>>
 {
     private const int Block = 8;
 
+    public static KernelFamily Family => KernelFamily.Avx2;
     public static int BlockSize => Block;
     public static int Lanes => 8;
     public static int TilePixels => 6;

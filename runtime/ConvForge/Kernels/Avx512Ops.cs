@@ -12,6 +12,7 @@ internal readonly unsafe struct Avx512Ops : IFamilyOps<Vector512<float>>
 {
     private const int Block = 16;
 
+    public static KernelFamily Family => KernelFamily.Avx512;
     public static int BlockSize => Block;
     public static int Lanes => 16;
     public static int TilePixels => 14;

@@ -3,20 +3,34 @@ using System;
 namespace ConvForge.Kernels;
 
 /// <summary>
-/// The span-level implementation of <see cref="IKernelFamily"/> shared by the families: checks
-/// lengths, pins, and calls the pointer kernels. The public family structs forward to it.
+/// <see cref="IKernelFamily"/> implemented once for every family, over the family's operations
+/// <typeparamref name="TOps"/>: checks lengths, pins, and calls the pointer kernels. A family's
+/// public struct only names its operations (<c>struct Avx2Kernels : IFamilyKernels&lt;Vector256&lt;float&gt;, Avx2Ops&gt;;</c>)
+/// and inherits these members as default implementations of the static abstract ones. Called through a
+/// type parameter (<c>TKernels.Conv&lt;...&gt;</c>) on such a struct, each member is a direct call the JIT
+/// compiles per type argument, exactly as if the struct had declared it.
 /// </summary>
-internal static unsafe class FamilyKernels<TVector, TOps>
+internal unsafe interface IFamilyKernels<TVector, TOps> : IKernelFamily
     where TVector : struct
     where TOps : struct, IFamilyOps<TVector>
 {
     private static int B => TOps.BlockSize;
 
-    public static int ActivationLength(int channels, int height, int width) => Nchwc.Length(channels, height, width, B);
+    static KernelFamily IKernelFamily.Family => TOps.Family;
+    static int IKernelFamily.BlockSize => B;
+    static bool IKernelFamily.IsSupported => KernelFamilies.IsSupported(TOps.Family);
 
-    public static void Conv<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
-        where TShape : struct, IConvShape
-        where TEpilogue : struct, IEpilogue
+    static int IKernelFamily.ActivationLength(int channels, int height, int width) => Nchwc.Length(channels, height, width, B);
+
+    static int IKernelFamily.ConvWeightsLength<TShape>() => ConvWeights.PackedLength<TShape>(B);
+    static void IKernelFamily.PackConvWeights<TShape>(ReadOnlySpan<float> weights, Span<float> packed) => ConvWeights.Pack<TShape>(B, weights, packed);
+    static int IKernelFamily.ConvNchwWeightsLength<TShape>() => ConvWeights.PackedNchwLength<TShape>(B);
+    static void IKernelFamily.PackConvNchwWeights<TShape>(ReadOnlySpan<float> weights, Span<float> packed) => ConvWeights.PackNchw<TShape>(B, weights, packed);
+    static int IKernelFamily.DenseWeightsLength<TShape>() => DenseWeights.PackedLength<TShape>(B);
+    static void IKernelFamily.PackDenseWeights<TShape>(ReadOnlySpan<float> weights, Span<float> packed) => DenseWeights.Pack<TShape>(B, weights, packed);
+    static void IKernelFamily.PackChannels(ReadOnlySpan<float> values, Span<float> packed) => ConvWeights.PackChannels(B, values, packed);
+
+    static void IKernelFamily.Conv<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
     {
         Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
         Check(weights.Length, ConvWeights.PackedLength<TShape>(B), nameof(weights));
@@ -25,9 +39,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             ConvDriver<TVector, TOps>.Blocked<TShape, TEpilogue>(i, w, b, r, o);
     }
 
-    public static void ConvNchw<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
-        where TShape : struct, IConvShape
-        where TEpilogue : struct, IEpilogue
+    static void IKernelFamily.ConvNchw<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
     {
         if (TShape.Groups != 1)
             throw new NotSupportedException("Convolutions with NCHW input take groups = 1.");
@@ -49,14 +61,14 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Check(residual.Length, outLength, nameof(residual));
     }
 
-    public static void MaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
+    static void IKernelFamily.MaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckPool<TShape>(input, output);
         fixed (float* i = input, o = output)
             Pooling<TVector, TOps>.Max<TShape>(i, o);
     }
 
-    public static void AvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
+    static void IKernelFamily.AvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckPool<TShape>(input, output);
         fixed (float* i = input, o = output)
@@ -69,14 +81,14 @@ internal static unsafe class FamilyKernels<TVector, TOps>
         Check(output.Length, Nchwc.Length(TShape.Channels, TShape.OutHeight, TShape.OutWidth, B), nameof(output));
     }
 
-    public static void GlobalAvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, ITensorShape
+    static void IKernelFamily.GlobalAvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckGlobal<TShape>(input, output);
         fixed (float* i = input, o = output)
             Pooling<TVector, TOps>.GlobalAverage<TShape>(i, o);
     }
 
-    public static void GlobalMaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, ITensorShape
+    static void IKernelFamily.GlobalMaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckGlobal<TShape>(input, output);
         fixed (float* i = input, o = output)
@@ -89,9 +101,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
         Check(output.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(output));
     }
 
-    public static void ScaleShift<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> output)
-        where TShape : struct, ITensorShape
-        where TActivation : struct, IActivation
+    static void IKernelFamily.ScaleShift<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> output)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(scale.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(scale));
@@ -101,9 +111,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Elementwise<TVector, TOps>.ScaleShift<TShape, TActivation>(i, s, t, o);
     }
 
-    public static void Activate<TShape, TActivation>(ReadOnlySpan<float> input, Span<float> output)
-        where TShape : struct, ITensorShape
-        where TActivation : struct, IActivation
+    static void IKernelFamily.Activate<TShape, TActivation>(ReadOnlySpan<float> input, Span<float> output)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(output.Length, Length<TShape>(), nameof(output));
@@ -111,9 +119,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Elementwise<TVector, TOps>.Activate<TActivation>(i, o, output.Length);
     }
 
-    public static void Add<TShape, TActivation>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
-        where TShape : struct, ITensorShape
-        where TActivation : struct, IActivation
+    static void IKernelFamily.Add<TShape, TActivation>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
     {
         Check(a.Length, Length<TShape>(), nameof(a));
         Check(b.Length, Length<TShape>(), nameof(b));
@@ -122,7 +128,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Elementwise<TVector, TOps>.Add<TActivation>(pa, pb, o, output.Length);
     }
 
-    public static void ChannelScale<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, Span<float> output) where TShape : struct, ITensorShape
+    static void IKernelFamily.ChannelScale<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, Span<float> output)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(gate.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(gate));
@@ -131,7 +137,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Elementwise<TVector, TOps>.ChannelScale<TShape>(i, g, o);
     }
 
-    public static void ToNchwc<TShape>(ReadOnlySpan<float> nchw, Span<float> nchwc) where TShape : struct, ITensorShape
+    static void IKernelFamily.ToNchwc<TShape>(ReadOnlySpan<float> nchw, Span<float> nchwc)
     {
         Check(nchw.Length, TShape.Channels * TShape.Height * TShape.Width, nameof(nchw));
         Check(nchwc.Length, Length<TShape>(), nameof(nchwc));
@@ -139,7 +145,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Layout.ToNchwc<TShape>(B, s, d);
     }
 
-    public static void ToNchw<TShape>(ReadOnlySpan<float> nchwc, Span<float> nchw) where TShape : struct, ITensorShape
+    static void IKernelFamily.ToNchw<TShape>(ReadOnlySpan<float> nchwc, Span<float> nchw)
     {
         Check(nchwc.Length, Length<TShape>(), nameof(nchwc));
         Check(nchw.Length, TShape.Channels * TShape.Height * TShape.Width, nameof(nchw));
@@ -147,7 +153,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Layout.ToNchw<TShape>(B, s, d);
     }
 
-    public static void CopyChannels<TShape>(ReadOnlySpan<float> source, Span<float> destination, int destinationChannels, int channelOffset) where TShape : struct, ITensorShape
+    static void IKernelFamily.CopyChannels<TShape>(ReadOnlySpan<float> source, Span<float> destination, int destinationChannels, int channelOffset)
     {
         if (channelOffset < 0 || channelOffset + TShape.Channels > destinationChannels)
             throw new ArgumentOutOfRangeException(nameof(channelOffset), $"Channels [{channelOffset}, {channelOffset + TShape.Channels}) do not fit in {destinationChannels} channels.");
@@ -157,7 +163,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Layout.CopyChannels<TShape>(B, s, d, destinationChannels, channelOffset);
     }
 
-    public static void Lrn<TShape>(ReadOnlySpan<float> input, Span<float> output, int size, float alpha, float beta, float k) where TShape : struct, ITensorShape
+    static void IKernelFamily.Lrn<TShape>(ReadOnlySpan<float> input, Span<float> output, int size, float alpha, float beta, float k)
     {
         if (size < 1)
             throw new ArgumentOutOfRangeException(nameof(size), "The LRN window needs at least one channel.");
@@ -167,9 +173,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             ChannelNormalization.Lrn<TShape>(B, i, o, size, alpha, beta, k);
     }
 
-    public static void Dense<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
-        where TShape : struct, IDenseShape
-        where TActivation : struct, IActivation
+    static void IKernelFamily.Dense<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
     {
         Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
         Check(weights.Length, DenseWeights.PackedLength<TShape>(B), nameof(weights));
@@ -179,7 +183,7 @@ internal static unsafe class FamilyKernels<TVector, TOps>
             Elementwise<TVector, TOps>.Dense<TShape, TActivation>(i, w, b, o);
     }
 
-    public static void Softmax<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, ITensorShape
+    static void IKernelFamily.Softmax<TShape>(ReadOnlySpan<float> input, Span<float> output)
     {
         int length = TShape.Channels * TShape.Height * TShape.Width;
         Check(input.Length, length, nameof(input));

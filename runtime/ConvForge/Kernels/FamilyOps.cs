@@ -11,6 +11,8 @@ namespace ConvForge.Kernels;
 /// </summary>
 internal unsafe interface IFamilyOps<TVector> : IBlockSize where TVector : struct
 {
+    /// <summary>Which family these operations make.</summary>
+    static abstract KernelFamily Family { get; }
     /// <summary>Floats per <typeparamref name="TVector"/>.</summary>
     static abstract int Lanes { get; }
     /// <summary>Most output pixels in one microkernel call.</summary>

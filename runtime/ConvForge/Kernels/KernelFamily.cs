@@ -15,6 +15,18 @@ public enum KernelFamily
     Avx512,
 }
 
+// A family is its operations; the kernels themselves are IFamilyKernels' members, which each struct
+// below inherits. Generated code and users name these structs as type arguments (TKernels).
+
+/// <summary>The AVX-512 kernel family: NCHWc blocks of 16 channels, Vector512 and Avx512F, a 14-pixel x 2-block register tile. See <see cref="IKernelFamily"/> for the members.</summary>
+public readonly struct Avx512Kernels : IFamilyKernels<Vector512<float>, Avx512Ops>;
+
+/// <summary>The AVX2 + FMA kernel family: NCHWc blocks of 8 channels, Vector256 and Fma, a 6-pixel x 2-block register tile. See <see cref="IKernelFamily"/> for the members.</summary>
+public readonly struct Avx2Kernels : IFamilyKernels<Vector256<float>, Avx2Ops>;
+
+/// <summary>The portable kernel family: NCHWc blocks of 8 channels in plain scalar code, correct on any CPU and with hardware intrinsics off. See <see cref="IKernelFamily"/> for the members.</summary>
+public readonly struct PortableKernels : IFamilyKernels<float, ScalarOps>;
+
 /// <summary>Which family this process uses, decided once.</summary>
 public static class KernelFamilies
 {

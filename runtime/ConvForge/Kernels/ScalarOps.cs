@@ -12,6 +12,7 @@ internal readonly unsafe struct ScalarOps : IFamilyOps<float>
 {
     private const int Block = 8;
 
+    public static KernelFamily Family => KernelFamily.Portable;
     public static int BlockSize => Block;
     public static int Lanes => 1;
     public static int TilePixels => 1;

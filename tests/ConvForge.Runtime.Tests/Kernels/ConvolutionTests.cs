@@ -143,44 +143,52 @@ public class ConvolutionTests
     }
 
     [Fact]
-    public void Wrong_lengths_name_the_expected_length()
+    public void Wrong_lengths_name_the_expected_length() => WrongLengths<PortableKernels>();
+
+    private static void WrongLengths<TKernels>() where TKernels : struct, IKernelFamily
     {
-        var input = new float[Avx2Kernels.ActivationLength(5, 9, 11) - 1];
-        var weights = new float[Avx2Kernels.ConvWeightsLength<Direct3x3>()];
+        var input = new float[TKernels.ActivationLength(5, 9, 11) - 1];
+        var weights = new float[TKernels.ConvWeightsLength<Direct3x3>()];
         var bias = new float[16];
-        var output = new float[Avx2Kernels.ActivationLength(13, 9, 11)];
-        var error = Assert.Throws<ArgumentException>(() => PortableKernels.Conv<Direct3x3, Epilogue<Relu>>(input, weights, bias, default, output));
+        var output = new float[TKernels.ActivationLength(13, 9, 11)];
+        var error = Assert.Throws<ArgumentException>(() => TKernels.Conv<Direct3x3, Epilogue<Relu>>(input, weights, bias, default, output));
         Assert.Equal("input", error.ParamName);
         Assert.Contains($"Expected {input.Length + 1} floats", error.Message, StringComparison.Ordinal);
 
-        var residualMissing = Assert.Throws<ArgumentException>(() => PortableKernels.Conv<Direct3x3, ResidualEpilogue<Relu>>(
+        var residualMissing = Assert.Throws<ArgumentException>(() => TKernels.Conv<Direct3x3, ResidualEpilogue<Relu>>(
             new float[input.Length + 1], weights, bias, default, output));
         Assert.Equal("residual", residualMissing.ParamName);
     }
 
-    [Fact]
-    public void Kernels_allocate_nothing_per_call()
+    [Theory, MemberData(nameof(Families))]
+    public void Kernels_allocate_nothing_per_call(KernelFamily family) => Run(family, new AllocationCheck());
+
+    private static void Run(KernelFamily family, IFamilyCheck check) => KernelTesting.Run(family, check);
+}
+
+internal sealed class AllocationCheck : IFamilyCheck
+{
+    public void Run<TKernels>() where TKernels : struct, IKernelFamily
     {
-        var input = new float[PortableKernels.ActivationLength(17, 13, 15)];
-        var weights = new float[PortableKernels.ConvWeightsLength<Stride2Asymmetric>()];
-        var bias = new float[Nchwc.PaddedChannels(33, 8)];
-        var output = new float[PortableKernels.ActivationLength(33, 6, 7)];
-        var pooled = new float[PortableKernels.ActivationLength(13, 4, 5)];
-        var poolInput = new float[PortableKernels.ActivationLength(13, 9, 10)];
+        int b = TKernels.BlockSize;
+        var input = new float[TKernels.ActivationLength(17, 13, 15)];
+        var weights = new float[TKernels.ConvWeightsLength<Stride2Asymmetric>()];
+        var bias = new float[Nchwc.PaddedChannels(33, b)];
+        var output = new float[TKernels.ActivationLength(33, 6, 7)];
+        var pooled = new float[TKernels.ActivationLength(13, 4, 5)];
+        var poolInput = new float[TKernels.ActivationLength(13, 9, 10)];
         void Calls()
         {
-            Avx2Kernels.Conv<Stride2Asymmetric, ResidualEpilogue<Relu>>(input, weights, bias, output, output);
-            PortableKernels.Conv<Stride2Asymmetric, Epilogue<Sigmoid>>(input, weights, bias, default, output);
-            Avx2Kernels.MaxPool<MaxCeil3x3>(poolInput, pooled);
-            Avx2Kernels.Activate<Image13x5x7, Sigmoid>(output.AsSpan(0, Avx2Kernels.ActivationLength(13, 5, 7)), output.AsSpan(0, Avx2Kernels.ActivationLength(13, 5, 7)));
+            TKernels.Conv<Stride2Asymmetric, ResidualEpilogue<Relu>>(input, weights, bias, output, output);
+            TKernels.Conv<Stride2Asymmetric, Epilogue<Sigmoid>>(input, weights, bias, default, output);
+            TKernels.MaxPool<MaxCeil3x3>(poolInput, pooled);
+            TKernels.Activate<Image13x5x7, Sigmoid>(output.AsSpan(0, TKernels.ActivationLength(13, 5, 7)), output.AsSpan(0, TKernels.ActivationLength(13, 5, 7)));
         }
         Calls();
         long before = GC.GetAllocatedBytesForCurrentThread();
         Calls();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
-
-    private static void Run(KernelFamily family, IFamilyCheck check) => KernelTesting.Run(family, check);
 }
 
 /// <summary>One convolution against <see cref="Reference.Conv"/>, with garbage in the input's padding lanes and NaN in the output beforehand.</summary>

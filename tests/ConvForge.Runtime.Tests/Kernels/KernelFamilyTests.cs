@@ -27,4 +27,19 @@ public class KernelFamilyTests
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
             Assert.NotEqual(KernelFamily.Avx512, KernelFamilies.Best);
     }
+
+    [Fact]
+    public void Each_family_struct_reports_its_own_family()
+    {
+        Check<Avx512Kernels>(KernelFamily.Avx512);
+        Check<Avx2Kernels>(KernelFamily.Avx2);
+        Check<PortableKernels>(KernelFamily.Portable);
+
+        static void Check<TKernels>(KernelFamily family) where TKernels : struct, IKernelFamily
+        {
+            Assert.Equal(family, TKernels.Family);
+            Assert.Equal(KernelFamilies.BlockSize(family), TKernels.BlockSize);
+            Assert.Equal(KernelFamilies.IsSupported(family), TKernels.IsSupported);
+        }
+    }
 }

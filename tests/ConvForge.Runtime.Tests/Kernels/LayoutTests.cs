@@ -28,16 +28,18 @@ public class LayoutTests
     [Fact]
     public void Block_sizes_match_the_families()
     {
-        Assert.Equal(16, Avx512Kernels.BlockSize);
-        Assert.Equal(8, Avx2Kernels.BlockSize);
-        Assert.Equal(8, PortableKernels.BlockSize);
+        Assert.Equal(16, BlockSize<Avx512Kernels>());
+        Assert.Equal(8, BlockSize<Avx2Kernels>());
+        Assert.Equal(8, BlockSize<PortableKernels>());
         Assert.Equal(KernelFamilies.BlockSize(KernelFamilies.Best), KernelFamilies.Best switch
         {
-            KernelFamily.Avx512 => Avx512Kernels.BlockSize,
-            KernelFamily.Avx2 => Avx2Kernels.BlockSize,
-            _ => PortableKernels.BlockSize,
+            KernelFamily.Avx512 => BlockSize<Avx512Kernels>(),
+            KernelFamily.Avx2 => BlockSize<Avx2Kernels>(),
+            _ => BlockSize<PortableKernels>(),
         });
     }
+
+    private static int BlockSize<TKernels>() where TKernels : struct, IKernelFamily => TKernels.BlockSize;
 }
 
 internal sealed class ConversionCheck : IFamilyCheck
