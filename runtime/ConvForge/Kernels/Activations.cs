@@ -43,38 +43,38 @@ public readonly struct Identity : IActivation
     public static Vector512<float> Apply(Vector512<float> x) => x;
 }
 
-/// <summary>y = max(x, 0).</summary>
+/// <summary>y = max(x, 0); NaN stays NaN (as in PyTorch and ONNX Runtime).</summary>
 public readonly struct Relu : IActivation
 {
     /// <inheritdoc/>
     public static bool IsIdentity => false;
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Apply(float x) => x > 0f ? x : 0f;
+    public static float Apply(float x) => x < 0f ? 0f : x;
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Apply(Vector256<float> x) => VectorMath.Max(x, Vector256<float>.Zero);
+    public static Vector256<float> Apply(Vector256<float> x) => VectorMath.Max(Vector256<float>.Zero, x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Apply(Vector512<float> x) => VectorMath.Max(x, Vector512<float>.Zero);
+    public static Vector512<float> Apply(Vector512<float> x) => VectorMath.Max(Vector512<float>.Zero, x);
 }
 
-/// <summary>y = min(max(x, 0), 6).</summary>
+/// <summary>y = min(max(x, 0), 6); NaN stays NaN.</summary>
 public readonly struct Relu6 : IActivation
 {
     /// <inheritdoc/>
     public static bool IsIdentity => false;
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Apply(float x) => x > 0f ? (x < 6f ? x : 6f) : 0f;
+    public static float Apply(float x) => x < 0f ? 0f : x > 6f ? 6f : x;
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Apply(Vector256<float> x) =>
-        VectorMath.Min(VectorMath.Max(x, Vector256<float>.Zero), Vector256.Create(6f));
+        VectorMath.Min(Vector256.Create(6f), VectorMath.Max(Vector256<float>.Zero, x));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Apply(Vector512<float> x) =>
-        VectorMath.Min(VectorMath.Max(x, Vector512<float>.Zero), Vector512.Create(6f));
+        VectorMath.Min(Vector512.Create(6f), VectorMath.Max(Vector512<float>.Zero, x));
 }
 
 /// <summary>y = x for x &gt; 0, otherwise <c>TSlope.Slope * x</c>.</summary>
@@ -87,7 +87,8 @@ public readonly struct LeakyRelu<TSlope> : IActivation where TSlope : struct, IL
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Apply(float x) => x > 0f ? x : x * TSlope.Slope;
     /// <inheritdoc/>
-    // For 0 <= slope <= 1, max(x, slope*x) is the leaky ReLU; other slopes need the select.
+    // For 0 <= slope <= 1, max(x, slope*x) is the leaky ReLU (a NaN x makes both operands NaN);
+    // other slopes need the select, whose false branch carries a NaN through.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Apply(Vector256<float> x) =>
         TSlope.Slope is >= 0f and <= 1f

@@ -32,7 +32,7 @@ internal readonly unsafe struct Avx2Ops : IFamilyOps<Vector256<float>>
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Fma256(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => VectorMath.Max(a, b);
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => VectorMath.MaxPropagatingNaN(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Activate<TActivation>(Vector256<float> x) where TActivation : struct, IActivation => TActivation.Apply(x);
 

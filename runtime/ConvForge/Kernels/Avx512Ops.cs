@@ -32,7 +32,7 @@ internal readonly unsafe struct Avx512Ops : IFamilyOps<Vector512<float>>
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Fma512(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => VectorMath.Max(a, b);
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => VectorMath.MaxPropagatingNaN(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Activate<TActivation>(Vector512<float> x) where TActivation : struct, IActivation => TActivation.Apply(x);
 

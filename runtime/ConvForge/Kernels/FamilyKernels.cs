@@ -36,7 +36,10 @@ internal unsafe interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(weights.Length, ConvWeights.PackedLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
+        {
             ConvDriver<TVector, TOps>.Blocked<TShape, TEpilogue>(i, w, b, r, o);
+            ZeroPaddingLanes(o, TShape.OutChannels, TShape.OutHeight * TShape.OutWidth);
+        }
     }
 
     static void IKernelFamily.ConvNchw<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
@@ -47,7 +50,10 @@ internal unsafe interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(weights.Length, ConvWeights.PackedNchwLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
+        {
             ConvDriver<TVector, TOps>.Planar<TShape, TEpilogue>(i, w, b, r, o);
+            ZeroPaddingLanes(o, TShape.OutChannels, TShape.OutHeight * TShape.OutWidth);
+        }
     }
 
     private static void CheckConvCommon<TShape, TEpilogue>(ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
@@ -180,7 +186,10 @@ internal unsafe interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(bias.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(bias));
         Check(output.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(output));
         fixed (float* i = input, w = weights, b = bias, o = output)
+        {
             Elementwise<TVector, TOps>.Dense<TShape, TActivation>(i, w, b, o);
+            ZeroPaddingLanes(o, TShape.Units, 1);
+        }
     }
 
     static void IKernelFamily.Softmax<TShape>(ReadOnlySpan<float> input, Span<float> output)
@@ -190,6 +199,23 @@ internal unsafe interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(output.Length, length, nameof(output));
         fixed (float* i = input, o = output)
             ChannelNormalization.Softmax<TShape>(i, o);
+    }
+
+    /// <summary>
+    /// Zeroes the padding lanes of a layer that mixes channels (conv, dense). Their weights are zero,
+    /// but 0 x Inf and 0 x NaN are NaN: a non-finite input value would leave NaN there, and the next
+    /// layer's zero weights for padding channels would carry it into real channels. Whether there are
+    /// any padding lanes is a shape constant; the loop touches only the last block.
+    /// </summary>
+    private static void ZeroPaddingLanes(float* output, int channels, int plane)
+    {
+        int used = channels % B;
+        if (used == 0)
+            return;
+        float* last = output + (Nchwc.Blocks(channels, B) - 1) * plane * B;
+        for (int p = 0; p < plane; p++)
+            for (int lane = used; lane < B; lane++)
+                last[p * B + lane] = 0f;
     }
 
     private static int Length<TShape>() where TShape : struct, ITensorShape =>

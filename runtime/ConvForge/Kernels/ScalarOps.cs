@@ -31,7 +31,7 @@ internal readonly unsafe struct ScalarOps : IFamilyOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyAdd(float a, float b, float c) => a * b + c;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Max(float a, float b) => a > b ? a : b;
+    public static float Max(float a, float b) => a > b || float.IsNaN(a) ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Activate<TActivation>(float x) where TActivation : struct, IActivation => TActivation.Apply(x);
 

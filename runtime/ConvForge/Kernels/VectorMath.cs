@@ -8,7 +8,8 @@ namespace ConvForge.Kernels;
 internal static class VectorMath
 {
     // maxps/minps directly: Vector256.Max/Min follow IEEE rules for NaN and signed zero, which
-    // costs four extra instructions per call on x86. With a NaN operand these return the second one.
+    // costs four extra instructions per call on x86. With a NaN operand these return the SECOND one
+    // (the software fallback returns NaN), so Max(constant, x) keeps a NaN x: callers put x second.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Avx.IsSupported ? Avx.Max(a, b) : Vector256.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -17,6 +18,15 @@ internal static class VectorMath
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Avx512F.IsSupported ? Avx512F.Max(a, b) : Vector512.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Avx512F.IsSupported ? Avx512F.Min(a, b) : Vector512.Min(a, b);
+
+    /// <summary>max(a, b), NaN when either is NaN (PyTorch's and ONNX Runtime's max pooling).</summary>
+    // Each maxps order keeps the NaN of one operand; when neither is NaN both give the same value
+    // (up to the sign of a zero), so OR-ing their bits yields that value or a NaN (a NaN's bits OR
+    // anything stay a NaN: exponent all ones, mantissa non-zero).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MaxPropagatingNaN(Vector256<float> a, Vector256<float> b) => Max(a, b) | Max(b, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MaxPropagatingNaN(Vector512<float> a, Vector512<float> b) => Max(a, b) | Max(b, a);
 
     private const float MaxInput = 88.0f; // keeps 2^n finite after rounding
     private const float MinInput = -87.3365447504f; // exp of this is the smallest normal float
@@ -33,7 +43,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
-        x = Min(Max(x, Vector256.Create(MinInput)), Vector256.Create(MaxInput));
+        x = Min(Vector256.Create(MaxInput), Max(Vector256.Create(MinInput), x)); // a NaN x stays NaN
         var n = Vector256.Floor(x * Log2E + Vector256.Create(0.5f));
         var r = x - n * Ln2High - n * Ln2Low;
         var p = Vector256.Create(P0);
@@ -50,7 +60,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        x = Min(Max(x, Vector512.Create(MinInput)), Vector512.Create(MaxInput));
+        x = Min(Vector512.Create(MaxInput), Max(Vector512.Create(MinInput), x));
         var n = Vector512.Floor(x * Log2E + Vector512.Create(0.5f));
         var r = x - n * Ln2High - n * Ln2Low;
         var p = Vector512.Create(P0);

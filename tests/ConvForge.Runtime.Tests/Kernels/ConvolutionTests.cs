@@ -192,7 +192,8 @@ internal sealed class AllocationCheck : IFamilyCheck
 }
 
 /// <summary>One convolution against <see cref="Reference.Conv"/>, with garbage in the input's padding lanes and NaN in the output beforehand.</summary>
-internal sealed class ConvCheck<TShape, TEpilogue>(Func<double, double> activation, bool nchwInput = false, bool residualInPlace = false) : IFamilyCheck
+/// <param name="nonFinite">Puts NaN or infinities into the (NCHW) input; the reference output must then hold NaN.</param>
+internal sealed class ConvCheck<TShape, TEpilogue>(Func<double, double> activation, bool nchwInput = false, bool residualInPlace = false, Action<float[]>? nonFinite = null) : IFamilyCheck
     where TShape : struct, IConvShape
     where TEpilogue : struct, IEpilogue
 {
@@ -206,10 +207,13 @@ internal sealed class ConvCheck<TShape, TEpilogue>(Func<double, double> activati
         var p = Params;
         int b = TKernels.BlockSize;
         var x = RandomArray(p.InChannels * p.InHeight * p.InWidth, 1);
+        nonFinite?.Invoke(x);
         var w = RandomArray(ConvWeights.StandardLength<TShape>(), 2);
         var bias = RandomArray(p.OutChannels, 3);
         var residual = TEpilogue.AddsResidual ? RandomArray(p.OutChannels * p.OutHeight * p.OutWidth, 4) : null;
         var expected = Reference.Conv(p, x, w, bias, residual, activation);
+        if (nonFinite is not null)
+            AssertHasNonFinite(expected);
 
         var packedBias = new float[Nchwc.PaddedChannels(p.OutChannels, b)];
         TKernels.PackChannels(bias, packedBias);

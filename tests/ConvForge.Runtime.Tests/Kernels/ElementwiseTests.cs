@@ -31,10 +31,10 @@ public class ElementwiseTests
     public void Channel_scale(KernelFamily family) => KernelTesting.Run(family, new ChannelScaleCheck());
 
     [Theory, MemberData(nameof(Families))]
-    public void Dense_reads_blocked_input_in_nchw_order(KernelFamily family) => KernelTesting.Run(family, new DenseCheck<Dense13x3x2To10>());
+    public void Dense_reads_blocked_input_in_nchw_order(KernelFamily family) => KernelTesting.Run(family, new DenseCheck<Dense13x3x2To10, Relu>(Reference.Relu));
 
     [Theory, MemberData(nameof(Families))]
-    public void Dense_on_a_pooled_vector(KernelFamily family) => KernelTesting.Run(family, new DenseCheck<Dense17x1x1To21>());
+    public void Dense_on_a_pooled_vector(KernelFamily family) => KernelTesting.Run(family, new DenseCheck<Dense17x1x1To21, Relu>(Reference.Relu));
 
     [Theory, MemberData(nameof(Families))]
     public void Lrn_odd_window(KernelFamily family) => KernelTesting.Run(family, new LrnCheck(5, 1e-2f, 0.75f, 1f));
@@ -71,7 +71,8 @@ internal sealed class BatchNormCheck : IFamilyCheck
     }
 }
 
-internal sealed class ActivationCheck<TActivation>(Func<double, double> reference) : IFamilyCheck where TActivation : struct, IActivation
+/// <param name="nonFinite">Puts NaN or infinities into the input; the reference output must then hold NaN.</param>
+internal sealed class ActivationCheck<TActivation>(Func<double, double> reference, Action<float[]>? nonFinite = null) : IFamilyCheck where TActivation : struct, IActivation
 {
     public void Run<TKernels>() where TKernels : struct, IKernelFamily
     {
@@ -80,7 +81,10 @@ internal sealed class ActivationCheck<TActivation>(Func<double, double> referenc
         var x = RandomArray(c * h * w, 46, -12f, 12f);
         x[0] = -100f;
         x[1] = 100f;
+        nonFinite?.Invoke(x);
         var expected = x.Select(v => (float)reference(v)).ToArray();
+        if (nonFinite is not null)
+            AssertHasNonFinite(expected);
         var data = ToBlocked(x, c, h, w, b, padding: -4f);
         TKernels.Activate<Image17x3x4, TActivation>(data, data);
         AssertClose(expected, FromBlocked(data, c, h, w, b), $"{typeof(TKernels).Name} {typeof(TActivation).Name}");
@@ -117,22 +121,28 @@ internal sealed class ChannelScaleCheck : IFamilyCheck
     }
 }
 
-internal sealed class DenseCheck<TShape> : IFamilyCheck where TShape : struct, IDenseShape
+/// <param name="nonFinite">Puts NaN or infinities into the input; the reference output must then hold NaN.</param>
+internal sealed class DenseCheck<TShape, TActivation>(Func<double, double> activation, Action<float[]>? nonFinite = null) : IFamilyCheck
+    where TShape : struct, IDenseShape
+    where TActivation : struct, IActivation
 {
     public void Run<TKernels>() where TKernels : struct, IKernelFamily
     {
         int c = TShape.InChannels, h = TShape.InHeight, w = TShape.InWidth, units = TShape.Units, b = TKernels.BlockSize;
         var x = RandomArray(c * h * w, 51);
+        nonFinite?.Invoke(x);
         var weights = RandomArray(units * c * h * w, 52);
         var bias = RandomArray(units, 53);
-        var expected = Reference.Dense(c * h * w, units, x, weights, bias, Reference.Relu);
+        var expected = Reference.Dense(c * h * w, units, x, weights, bias, activation);
+        if (nonFinite is not null)
+            AssertHasNonFinite(expected);
 
         var packed = new float[TKernels.DenseWeightsLength<TShape>()];
         TKernels.PackDenseWeights<TShape>(weights, packed);
         var packedBias = new float[Nchwc.PaddedChannels(units, b)];
         TKernels.PackChannels(bias, packedBias);
         var output = new float[Nchwc.PaddedChannels(units, b)];
-        TKernels.Dense<TShape, Relu>(ToBlocked(x, c, h, w, b, padding: 6f), packed, packedBias, output);
+        TKernels.Dense<TShape, TActivation>(ToBlocked(x, c, h, w, b, padding: 6f), packed, packedBias, output);
         AssertClose(expected, FromBlocked(output, units, 1, 1, b), $"{typeof(TKernels).Name} Dense");
         Assert.All(output[units..], v => Assert.Equal(0f, v));
     }

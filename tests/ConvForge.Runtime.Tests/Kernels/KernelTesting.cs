@@ -39,20 +39,26 @@ internal static class KernelTesting
     }
 
     /// <summary>
-    /// The tolerance of every kernel test: max |actual - expected| &lt;= 1e-4 * max |expected|
-    /// (float accumulation in a different order than the double reference).
+    /// The tolerance of every kernel test: max |actual - expected| &lt;= 1e-4 * max |expected| over the
+    /// finite expected values (float accumulation in a different order than the double reference).
+    /// A NaN or infinite expected value must be matched exactly: NaN by NaN, +Inf by +Inf.
     /// </summary>
     public const double RelativeTolerance = 1e-4;
 
     public static void AssertClose(float[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
-        double scale = expected.Max(v => Math.Abs((double)v));
-        Assert.True(scale > 0, $"{what}: the reference is all zeros, so the comparison would prove nothing.");
+        double scale = expected.Where(float.IsFinite).DefaultIfEmpty(0f).Max(v => Math.Abs((double)v));
+        Assert.True(scale > 0 || expected.Any(v => !float.IsFinite(v)), $"{what}: the reference is all zeros, so the comparison would prove nothing.");
         int worst = 0;
         double worstError = 0;
         for (int i = 0; i < expected.Length; i++)
         {
+            if (!float.IsFinite(expected[i]))
+            {
+                Assert.True(expected[i].Equals(actual[i]), $"{what}: element {i} is {actual[i]}, expected {expected[i]}.");
+                continue;
+            }
             double error = Math.Abs((double)actual[i] - expected[i]);
             if (!(error <= worstError))
             {
@@ -63,6 +69,24 @@ internal static class KernelTesting
         Assert.True(worstError <= RelativeTolerance * scale,
             $"{what}: element {worst} is {actual[worst]}, expected {expected[worst]} (error {worstError:g3}, allowed {RelativeTolerance * scale:g3}).");
     }
+
+    /// <summary>
+    /// Overwrites some of <paramref name="values"/> with NaN, +Inf and -Inf: every <paramref name="every"/>-th
+    /// element from a seeded random start, cycling through the three, so they land in different lanes,
+    /// window positions and pixels. Returns <paramref name="values"/>.
+    /// </summary>
+    public static float[] WithNonFinite(float[] values, int every, int seed = 0)
+    {
+        float[] specials = { float.NaN, float.PositiveInfinity, float.NegativeInfinity };
+        int start = new Random(seed).Next(every);
+        for (int i = start, k = 0; i < values.Length; i += every, k++)
+            values[i] = specials[k % specials.Length];
+        return values;
+    }
+
+    /// <summary>Asserts the reference output holds a NaN or an infinity, so a case about them is not vacuous.</summary>
+    public static void AssertHasNonFinite(float[] expected) =>
+        Assert.True(expected.Any(v => !float.IsFinite(v)), "The reference output holds no NaN or infinity.");
 
     /// <summary>NCHW to NCHWc by index arithmetic alone (independent of the layout kernels); padding lanes get <paramref name="padding"/>.</summary>
     public static float[] ToBlocked(float[] nchw, int channels, int height, int width, int block, float padding = 0f)

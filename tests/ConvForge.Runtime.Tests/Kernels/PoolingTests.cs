@@ -45,7 +45,8 @@ public class PoolingTests
     private static void Run(KernelFamily family, IFamilyCheck check) => KernelTesting.Run(family, check);
 }
 
-internal sealed class PoolCheck<TShape>(bool max) : IFamilyCheck where TShape : struct, IPoolShape
+/// <param name="nonFinite">Puts NaN or infinities into the input; the reference output must then hold NaN.</param>
+internal sealed class PoolCheck<TShape>(bool max, Action<float[]>? nonFinite = null) : IFamilyCheck where TShape : struct, IPoolShape
 {
     public static Reference.PoolParams Params => new(
         TShape.Channels, TShape.InHeight, TShape.InWidth, TShape.OutHeight, TShape.OutWidth, TShape.KernelHeight, TShape.KernelWidth,
@@ -56,7 +57,10 @@ internal sealed class PoolCheck<TShape>(bool max) : IFamilyCheck where TShape : 
         var p = Params;
         int b = TKernels.BlockSize;
         var x = RandomArray(p.Channels * p.InHeight * p.InWidth, 32);
+        nonFinite?.Invoke(x);
         var expected = max ? Reference.MaxPool(p, x) : Reference.AvgPool(p, x);
+        if (nonFinite is not null)
+            AssertHasNonFinite(expected);
         var input = ToBlocked(x, p.Channels, p.InHeight, p.InWidth, b, padding: 5f);
         var output = new float[TKernels.ActivationLength(p.Channels, p.OutHeight, p.OutWidth)];
         Array.Fill(output, float.NaN);
@@ -68,13 +72,17 @@ internal sealed class PoolCheck<TShape>(bool max) : IFamilyCheck where TShape : 
     }
 }
 
-internal sealed class GlobalPoolCheck<TShape>(bool max) : IFamilyCheck where TShape : struct, ITensorShape
+/// <param name="nonFinite">Puts NaN or infinities into the input; the reference output must then hold NaN.</param>
+internal sealed class GlobalPoolCheck<TShape>(bool max, Action<float[]>? nonFinite = null) : IFamilyCheck where TShape : struct, ITensorShape
 {
     public void Run<TKernels>() where TKernels : struct, IKernelFamily
     {
         int b = TKernels.BlockSize;
         var x = RandomArray(TShape.Channels * TShape.Height * TShape.Width, 33);
+        nonFinite?.Invoke(x);
         var expected = Reference.GlobalPool(TShape.Channels, TShape.Height, TShape.Width, x, max);
+        if (nonFinite is not null)
+            AssertHasNonFinite(expected);
         var output = new float[TKernels.ActivationLength(TShape.Channels, 1, 1)];
         Array.Fill(output, float.NaN);
         var input = ToBlocked(x, TShape.Channels, TShape.Height, TShape.Width, b, padding: 2f);
