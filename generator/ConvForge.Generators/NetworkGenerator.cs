@@ -15,8 +15,8 @@ namespace ConvForge.Generators;
 /// The incremental generator: [Network] classes become shape constants, a parameter layout, a model summary,
 /// Layer property implementations and the forward pass (from the core's execution plans); [NetworkModule] classes get Layer properties that explain where their
 /// layers live. The analyzer reports the diagnostics (from the same core); the generator reports only the
-/// CF0001 that a build would otherwise never show (<see cref="Analysis.NotPartialReport"/>). It never throws on
-/// bad declarations.
+/// declaration errors that a build would otherwise never show (<see cref="Analysis.BuildDiagnostics"/>). It
+/// never throws on bad declarations.
 /// </summary>
 /// <remarks>
 /// The pipeline, each step cached on equality of plain models:
@@ -89,7 +89,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             output.AddSource(hints.For(SourceFile.GetFullName(module.Hierarchy, module.Type)), text);
         });
 
-        Analysis.NotPartialReport.Register(context);
+        Analysis.BuildDiagnostics.Register(context);
     }
 
     /// <summary>The modules in a stable order (by metadata name), so the set compares equal across runs.</summary>

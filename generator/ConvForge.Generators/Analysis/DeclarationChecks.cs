@@ -88,6 +88,16 @@ internal static class DeclarationChecks
     /// </summary>
     public static void ReportLayersOutsideNetwork(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
+        if (DescribeLayersOutsideNetwork(type, context.CancellationToken) is { } found)
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerOutsideNetwork, found.Location, found.Message));
+    }
+
+    /// <summary>
+    /// Where CF0002 goes (the first layer attribute of <paramref name="type"/>) and its message; null when the
+    /// class has no layer property. The caller has checked that the class has neither attribute.
+    /// </summary>
+    public static (Location Location, string Message)? DescribeLayersOutsideNetwork(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
         AttributeData? first = null;
         var names = new List<string>();
         foreach (var member in type.GetMembers())
@@ -104,17 +114,17 @@ internal static class DeclarationChecks
             }
         }
         if (first is null)
-            return;
+            return null;
 
-        var location = first.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation();
+        var location = first.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
         if (location is null)
-            return;
+            return null;
         var listed = names.Count <= NamesListed
             ? string.Join(", ", names)
             : string.Join(", ", names.GetRange(0, NamesListed)) + ", ...";
         var layers = names.Count == 1 ? "a layer property" : $"{names.Count} layer properties";
         var message = $"'{type.Name}' has {layers} ({listed}) but neither [Network] nor [NetworkModule], so no layer is ever built: mark the class [Network(Channels = ..., Height = ..., Width = ...)] or [NetworkModule]";
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerOutsideNetwork, location, message));
+        return (location, message);
     }
 
     private static List<string> DescribeProblems(IPropertySymbol property, BasePropertyDeclarationSyntax syntax, INamedTypeSymbol? layer)

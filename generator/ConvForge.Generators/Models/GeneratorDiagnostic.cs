@@ -15,11 +15,11 @@ namespace ConvForge.Generators.Models;
 /// <param name="Message">The whole message, already formatted.</param>
 internal sealed record GeneratorDiagnostic(string Id, string FilePath, TextSpan Span, LinePositionSpan LineSpan, string Message)
 {
-    /// <summary>The diagnostic on the text of <paramref name="token"/>.</summary>
-    public static GeneratorDiagnostic On(SyntaxToken token, string id, string message)
+    /// <summary>The diagnostic at <paramref name="location"/>, a place in source.</summary>
+    public static GeneratorDiagnostic At(Location location, string id, string message)
     {
-        var lineSpan = token.GetLocation().GetLineSpan();
-        return new GeneratorDiagnostic(id, lineSpan.Path, token.Span, lineSpan.Span, message);
+        var lineSpan = location.GetLineSpan();
+        return new GeneratorDiagnostic(id, lineSpan.Path, location.SourceSpan, lineSpan.Span, message);
     }
 
     /// <summary>The Roslyn diagnostic; null when <see cref="Id"/> is not a ConvForge rule (a bug, which must not crash the build).</summary>

@@ -114,4 +114,57 @@ public class CommandLineDiagnosticsTests
         Assert.True(build.AnalyzersRan, build.Describe());
         Assert.Empty(build.Diagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
     }
+
+    [Fact]
+    public async Task Layer_properties_without_Network_or_NetworkModule_show_CF0002_once_beside_CS9248()
+    {
+        var build = await CommandLineBuild.RunAsync("""
+            using ConvForge;
+
+            public partial class ResidualBlock
+            {
+                [Conv(WidthFactor = 1, Kernel = 3, Padding = 1), Relu] public partial Layer Conv1 { get; }
+                [Add(Layers.Input), Relu]                              public partial Layer Out { get; }
+            }
+            """);
+
+        Assert.False(build.AnalyzersRan, build.Describe());
+        Assert.Contains(build.Diagnostics, d => d.Id == "CS9248");
+        var outside = Assert.Single(build.WithId("CF0002"));
+        Assert.Equal("'ResidualBlock' has 2 layer properties (Conv1, Out) but neither [Network] nor [NetworkModule], so no layer is ever built: mark the class [Network(Channels = ..., Height = ..., Width = ...)] or [NetworkModule]", outside.GetMessage());
+        Assert.Equal((4, 5), (outside.Location.GetLineSpan().StartLinePosition.Line, outside.Location.GetLineSpan().StartLinePosition.Character));
+    }
+
+    [Fact]
+    public async Task Layer_properties_that_are_not_partial_outside_a_network_leave_CF0002_to_the_analyzer()
+    {
+        var build = await CommandLineBuild.RunAsync("""
+            using ConvForge;
+
+            public class Helper
+            {
+                [Relu] public Layer Out => null!;
+            }
+            """);
+
+        Assert.True(build.AnalyzersRan, build.Describe());
+        Assert.Single(build.WithId("CF0002"));
+    }
+
+    [Fact]
+    public async Task A_partial_property_the_user_implemented_is_no_reason_for_the_generator_to_report()
+    {
+        var build = await CommandLineBuild.RunAsync("""
+            using ConvForge;
+
+            public partial class Helper
+            {
+                [Relu] public partial Layer Out { get; }
+                public partial Layer Out => null!;
+            }
+            """);
+
+        Assert.True(build.AnalyzersRan, build.Describe());
+        Assert.Single(build.WithId("CF0002"));
+    }
 }
