@@ -14,8 +14,9 @@ namespace ConvForge.Generators;
 /// <summary>
 /// The incremental generator: [Network] classes become shape constants, a parameter layout, a model summary,
 /// Layer property implementations and the forward pass (from the core's execution plans); [NetworkModule] classes get Layer properties that explain where their
-/// layers live. It reports no diagnostics (the analyzer does, from the same core) and never throws on bad
-/// declarations.
+/// layers live. The analyzer reports the diagnostics (from the same core); the generator reports only the
+/// declaration errors that a build would otherwise never show (<see cref="Analysis.BuildDiagnostics"/>). It
+/// never throws on bad declarations.
 /// </summary>
 /// <remarks>
 /// The pipeline, each step cached on equality of plain models:
@@ -87,6 +88,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             var text = ModuleEmitter.Emit(module, output.CancellationToken);
             output.AddSource(hints.For(SourceFile.GetFullName(module.Hierarchy, module.Type)), text);
         });
+
+        Analysis.BuildDiagnostics.Register(context);
     }
 
     /// <summary>The modules in a stable order (by metadata name), so the set compares equal across runs.</summary>

@@ -30,9 +30,7 @@ internal static class DeclarationChecks
         var declaration = marked is not null && !IsPartial(marked) ? marked : FirstNotPartial(type, context.CancellationToken);
         if (declaration is null)
             return;
-        var kind = isModule ? "Module" : "Network";
-        var message = $"{kind} class '{type.Name}' must be partial: the generator implements its layers in another part of the class";
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NetworkNotPartial, declaration.Identifier.GetLocation(), message));
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NetworkNotPartial, declaration.Identifier.GetLocation(), NotPartialMessage(type, isModule)));
     }
 
     /// <summary>
@@ -41,15 +39,23 @@ internal static class DeclarationChecks
     /// </summary>
     public static void ReportContainerNotPartial(SymbolAnalysisContext context, INamedTypeSymbol type, KnownSymbols symbols)
     {
-        var nested = FindNestedNetwork(type, symbols);
+        var nested = FindNestedNetwork(type, candidate => KnownSymbols.FindAttribute(candidate, symbols.NetworkAttribute) is not null
+            || KnownSymbols.FindAttribute(candidate, symbols.NetworkModuleAttribute) is not null);
         if (nested is null)
             return;
         var declaration = FirstNotPartial(type, context.CancellationToken);
         if (declaration is null)
             return;
-        var message = $"Class '{type.Name}' must be partial: it contains '{nested.Name}', and the generator declares the classes around a network again";
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NetworkNotPartial, declaration.Identifier.GetLocation(), message));
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NetworkNotPartial, declaration.Identifier.GetLocation(), ContainerNotPartialMessage(type, nested)));
     }
+
+    /// <summary>The CF0001 message for a [Network] or [NetworkModule] class that is not partial.</summary>
+    public static string NotPartialMessage(INamedTypeSymbol type, bool isModule)
+        => $"{(isModule ? "Module" : "Network")} class '{type.Name}' must be partial: the generator implements its layers in another part of the class";
+
+    /// <summary>The CF0001 message for a class around a network or module (<paramref name="nested"/>) that is not partial.</summary>
+    public static string ContainerNotPartialMessage(INamedTypeSymbol container, INamedTypeSymbol nested)
+        => $"Class '{container.Name}' must be partial: it contains '{nested.Name}', and the generator declares the classes around a network again";
 
     /// <summary>CF0003 on each layer-attributed property that is not <c>partial Layer Name { get; }</c>.</summary>
     public static void ReportInvalidLayerProperties(SymbolAnalysisContext context, INamedTypeSymbol type, KnownSymbols symbols)
@@ -82,6 +88,16 @@ internal static class DeclarationChecks
     /// </summary>
     public static void ReportLayersOutsideNetwork(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
+        if (DescribeLayersOutsideNetwork(type, context.CancellationToken) is { } found)
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerOutsideNetwork, found.Location, found.Message));
+    }
+
+    /// <summary>
+    /// Where CF0002 goes (the first layer attribute of <paramref name="type"/>) and its message; null when the
+    /// class has no layer property. The caller has checked that the class has neither attribute.
+    /// </summary>
+    public static (Location Location, string Message)? DescribeLayersOutsideNetwork(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
         AttributeData? first = null;
         var names = new List<string>();
         foreach (var member in type.GetMembers())
@@ -98,17 +114,17 @@ internal static class DeclarationChecks
             }
         }
         if (first is null)
-            return;
+            return null;
 
-        var location = first.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation();
+        var location = first.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
         if (location is null)
-            return;
+            return null;
         var listed = names.Count <= NamesListed
             ? string.Join(", ", names)
             : string.Join(", ", names.GetRange(0, NamesListed)) + ", ...";
         var layers = names.Count == 1 ? "a layer property" : $"{names.Count} layer properties";
         var message = $"'{type.Name}' has {layers} ({listed}) but neither [Network] nor [NetworkModule], so no layer is ever built: mark the class [Network(Channels = ..., Height = ..., Width = ...)] or [NetworkModule]";
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerOutsideNetwork, location, message));
+        return (location, message);
     }
 
     private static List<string> DescribeProblems(IPropertySymbol property, BasePropertyDeclarationSyntax syntax, INamedTypeSymbol? layer)
@@ -165,20 +181,21 @@ internal static class DeclarationChecks
         return false;
     }
 
-    private static INamedTypeSymbol? FindNestedNetwork(INamedTypeSymbol type, KnownSymbols symbols)
+    /// <summary>The first type nested in <paramref name="type"/> (depth first, in member order) that <paramref name="isNetwork"/> accepts.</summary>
+    public static INamedTypeSymbol? FindNestedNetwork(INamedTypeSymbol type, System.Func<INamedTypeSymbol, bool> isNetwork)
     {
         foreach (var nested in type.GetTypeMembers())
         {
-            if (KnownSymbols.FindAttribute(nested, symbols.NetworkAttribute) is not null
-                || KnownSymbols.FindAttribute(nested, symbols.NetworkModuleAttribute) is not null)
+            if (isNetwork(nested))
                 return nested;
-            if (FindNestedNetwork(nested, symbols) is { } deeper)
+            if (FindNestedNetwork(nested, isNetwork) is { } deeper)
                 return deeper;
         }
         return null;
     }
 
-    private static TypeDeclarationSyntax? FirstNotPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
+    /// <summary>The first declaration of <paramref name="type"/> without 'partial'; null when all have it.</summary>
+    public static TypeDeclarationSyntax? FirstNotPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
@@ -188,5 +205,5 @@ internal static class DeclarationChecks
         return null;
     }
 
-    private static bool IsPartial(TypeDeclarationSyntax declaration) => declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
+    public static bool IsPartial(TypeDeclarationSyntax declaration) => declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
 }

@@ -125,7 +125,9 @@ public sealed class NetworkExecution
     }
 
     /// <summary>Reads the parameters from a safetensors file (tensor names = parameter names).</summary>
-    /// <exception cref="InvalidDataException">The file does not match the network; nothing was changed.</exception>
+    /// <exception cref="InvalidDataException">The file does not match the network (the message says first when it holds another network's weights); nothing was changed.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>; the message gives the full path.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a directory; the message names the safetensors files in it.</exception>
     /// <exception cref="InvalidOperationException">Another thread is using the instance.</exception>
     public void LoadWeights(string path)
     {

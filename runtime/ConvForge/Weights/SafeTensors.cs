@@ -75,6 +75,12 @@ public static class SafeTensors
 
     private const int MaxProblemsListed = 20;
 
+    /// <summary>How many names a message lists as examples (tensor names, files in a directory).</summary>
+    private const int NamesListed = 3;
+
+    /// <summary>The metadata key under which <see cref="Save(ParameterStore, Stream, IReadOnlyDictionary{string, string}?)"/> writes the network's name.</summary>
+    public const string NetworkMetadataKey = "network";
+
     /// <summary>Writes <paramref name="store"/>'s tensors to <paramref name="path"/> (replacing it only once fully written).</summary>
     public static void Save(ParameterStore store, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -115,7 +121,7 @@ public static class SafeTensors
             json.WriteStartObject("__metadata__");
             var allMetadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
-                ["network"] = store.Network.Name,
+                [NetworkMetadataKey] = store.Network.Name,
                 ["producer"] = "ConvForge",
             };
             if (metadata is not null)
@@ -161,6 +167,8 @@ public static class SafeTensors
 
     /// <summary>Reads <paramref name="store"/>'s tensors from the file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is malformed or does not match the network; the message names the file and the problem.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>; the message gives the full path.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a directory; the message names the safetensors files in it.</exception>
     public static void Load(ParameterStore store, string path, SafeTensorsLoadOptions? options = null)
     {
         using var stream = OpenRead(path);
@@ -170,7 +178,7 @@ public static class SafeTensors
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException(path + ": " + e.Message, e);
+            throw new InvalidDataException(stream.Name + ": " + e.Message, e);
         }
     }
 
@@ -223,7 +231,7 @@ public static class SafeTensors
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException(path + ": " + e.Message, e);
+            throw new InvalidDataException(stream.Name + ": " + e.Message, e);
         }
     }
 
@@ -383,6 +391,7 @@ public static class SafeTensors
     private static List<(SafeTensorsEntry Entry, ParameterInfo Parameter)> Match(ParameterStore store, SafeTensorsHeader header, SafeTensorsLoadOptions options)
     {
         var problems = new List<string>();
+        var found = 0;
         var toLoad = new List<(SafeTensorsEntry, ParameterInfo)>();
         var inFile = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
         foreach (var entry in header.Tensors)
@@ -396,6 +405,7 @@ public static class SafeTensors
                     problems.Add($"{parameter.Name} is missing from the file");
                 continue;
             }
+            found++;
             var shapeMatches = entry.Shape.Count == parameter.Shape.Count;
             for (var i = 0; shapeMatches && i < entry.Shape.Count; i++)
                 shapeMatches = entry.Shape[i] == parameter.Shape[i];
@@ -420,15 +430,49 @@ public static class SafeTensors
         }
 
         if (problems.Count > 0)
-        {
-            var listed = problems.Count <= MaxProblemsListed ? problems : problems.GetRange(0, MaxProblemsListed);
-            var more = problems.Count - listed.Count;
-            throw new InvalidDataException(
-                $"The safetensors file does not match network {store.Network.Name}: {string.Join("; ", listed)}"
-                + (more > 0 ? Format($"; and {more} more problems.") : "."));
-        }
+            throw new InvalidDataException(DescribeMismatch(store, header, found, problems));
         return toLoad;
     }
+
+    /// <summary>
+    /// The message for a file that does not fit: first the overall picture when it is a file of another
+    /// network (none or few of the names match, or its metadata names another network), then the problems.
+    /// When no name matches, the problems would only list every tensor twice, so examples of both namings
+    /// take their place.
+    /// </summary>
+    private static string DescribeMismatch(ParameterStore store, SafeTensorsHeader header, int found, List<string> problems)
+    {
+        var network = store.Network.Name;
+        var parameters = store.Parameters.Count;
+        var tensors = header.Tensors.Count;
+        var savedFrom = header.Metadata.TryGetValue(NetworkMetadataKey, out var other) && other != network
+            ? $" (the file was saved from network {other})"
+            : "";
+        var start = $"The safetensors file does not match network {network}{savedFrom}: ";
+
+        if (found == 0 && parameters > 0 && tensors > 0)
+        {
+            return start + Format($"none of its {tensors} {Plural(tensors, "tensor")} is one of the network's {parameters} {Plural(parameters, "parameter")}. ")
+                + $"The file has {Examples(header.Tensors, static entry => entry.Name)}; the network has {Examples(store.Parameters, static parameter => parameter.Name)}.";
+        }
+
+        var listed = problems.Count <= MaxProblemsListed ? problems : problems.GetRange(0, MaxProblemsListed);
+        var more = problems.Count - listed.Count;
+        var few = found * 2 < parameters
+            ? Format($"only {found} of the network's {parameters} parameters are in the file, which has {tensors} {Plural(tensors, "tensor")}. ")
+            : "";
+        return start + few + string.Join("; ", listed) + (more > 0 ? Format($"; and {more} more problems.") : ".");
+    }
+
+    private static string Examples<T>(IReadOnlyList<T> items, Func<T, string> name)
+    {
+        var names = new List<string>();
+        for (var i = 0; i < items.Count && i < NamesListed; i++)
+            names.Add(name(items[i]));
+        return string.Join(", ", names) + (items.Count > NamesListed ? ", ..." : "");
+    }
+
+    private static string Plural(int count, string noun) => count == 1 ? noun : noun + "s";
 
     private static void Skip(Stream source, long count, ref byte[]? scratch, SafeTensorsEntry next)
     {
@@ -513,11 +557,48 @@ public static class SafeTensors
         return total;
     }
 
+    /// <summary>
+    /// Opens the file, first saying plainly what the operating system would not: that the path is a
+    /// directory (it reports "Access to the path is denied") or that the file does not exist, with the full path.
+    /// </summary>
     private static FileStream OpenRead(string path)
     {
         if (string.IsNullOrEmpty(path))
             throw new ArgumentException("A path is required.", nameof(path));
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new IOException(DescribeDirectory(fullPath));
+        if (!File.Exists(fullPath))
+        {
+            var directory = Path.GetDirectoryName(fullPath);
+            var detail = directory is not null && !Directory.Exists(directory) ? $" (nor does its directory {directory})" : "";
+            throw new FileNotFoundException($"The safetensors file {fullPath} does not exist{detail}.", fullPath);
+        }
+        return new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    }
+
+    private static string DescribeDirectory(string fullPath)
+    {
+        var message = $"{fullPath} is a directory, not a safetensors file";
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(fullPath, "*.safetensors");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return message + ".";
+        }
+        if (files.Length == 0)
+            return message + "; it holds no .safetensors file.";
+        if (files.Length == 1)
+            return message + $"; the safetensors file in it is {files[0]}.";
+        Array.Sort(files, StringComparer.Ordinal);
+        var names = new List<string>();
+        for (var i = 0; i < files.Length && i < NamesListed; i++)
+            names.Add(Path.GetFileName(files[i]));
+        var more = files.Length > NamesListed ? Format($" and {files.Length - NamesListed} more") : "";
+        return message + Format($"; it holds {files.Length} safetensors files: ") + string.Join(", ", names) + more + ".";
     }
 
     private static string Describe(JsonValueKind kind) => kind switch
