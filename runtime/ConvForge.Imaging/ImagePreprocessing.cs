@@ -423,7 +423,8 @@ public sealed class ImagePreprocessing
     private void WritePixels(Prepared prepared, Span<float> destination)
     {
         var plane = Height * Width;
-        var scale = pixelRange == PixelRange.ZeroToOne ? 1f / 255f : 1f;
+        // Divided, not multiplied by 1/255: the same float torchvision's ToTensor computes.
+        var divisor = pixelRange == PixelRange.ZeroToOne ? 255f : 1f;
         var pixels = prepared.Pixels;
         for (var channel = 0; channel < Channels; channel++)
         {
@@ -437,7 +438,7 @@ public sealed class ImagePreprocessing
                 float value = prepared.Channels == Channels ? pixels[i * Channels + color]
                     : prepared.Channels == 1 ? pixels[i]
                     : RedLuma * pixels[3 * i] + GreenLuma * pixels[3 * i + 1] + BlueLuma * pixels[3 * i + 2];
-                value *= scale;
+                value /= divisor;
                 output[i] = meanImage is null ? (value - mean) / std : value - meanImage[channel * plane + i];
             }
         }
