@@ -72,8 +72,8 @@ public static class Idx
         ArgumentNullException.ThrowIfNull(name);
         try
         {
-            using var content = Decompressed(stream);
-            return ReadContent(content, name, expectedDimensions, kind);
+            using var content = Decompressed(stream, out var compressed);
+            return ReadContent(content, compressed ? "decompressed data" : "file", name, expectedDimensions, kind);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(name + ":", StringComparison.Ordinal))
         {
@@ -82,14 +82,15 @@ public static class Idx
         }
     }
 
-    private static (int[] Dimensions, byte[] Values) ReadContent(Stream content, string name, int expectedDimensions, string kind)
+    // "what" names the content in messages: the file, or for gzip the data it decompresses to.
+    private static (int[] Dimensions, byte[] Values) ReadContent(Stream content, string what, string name, int expectedDimensions, string kind)
     {
         Span<byte> magic = stackalloc byte[4];
         var got = ReadFully(content, magic);
         if (got == 0)
-            throw new InvalidDataException($"{name}: empty, not an IDX file.");
+            throw new InvalidDataException($"{name}: the {what} is empty, not IDX data.");
         if (got < 4)
-            throw new InvalidDataException($"{name}: truncated: {got} bytes, less than the 4-byte IDX magic number.");
+            throw new InvalidDataException($"{name}: truncated: the {what} has {got} bytes, less than the 4-byte IDX magic number.");
         if (magic[0] != 0 || magic[1] != 0)
             throw new InvalidDataException(
                 $"{name}: not an IDX file: the magic number 0x{BinaryPrimitives.ReadUInt32BigEndian(magic):X8} does not start with two zero bytes.");
@@ -123,23 +124,23 @@ public static class Idx
         got = ReadFully(content, values);
         if (got < total)
             throw new InvalidDataException(
-                $"{name}: truncated: the header states {Describe(dimensions)} = {total:N0} bytes of data, but the file has {got:N0}.");
+                $"{name}: truncated: the header states {Describe(dimensions)} = {total:N0} bytes of data, but the {what} has {got:N0}.");
         if (content.ReadByte() >= 0)
             throw new InvalidDataException(
-                $"{name}: the file has more data than its header states ({Describe(dimensions)} = {total:N0} bytes).");
+                $"{name}: the {what} has more bytes than its header states ({Describe(dimensions)} = {total:N0} bytes).");
         return (dimensions, values);
     }
 
     // A gzip member starts with 1F 8B; anything else is read as it is.
-    private static Stream Decompressed(Stream stream)
+    private static Stream Decompressed(Stream stream, out bool compressed)
     {
         var seekable = stream.CanSeek ? stream : Buffered(stream);
         var start = seekable.Position;
         var first = seekable.ReadByte();
         var second = seekable.ReadByte();
         seekable.Position = start;
-        var isGzip = first == 0x1F && second == 0x8B;
-        return isGzip
+        compressed = first == 0x1F && second == 0x8B;
+        return compressed
             ? new GZipStream(seekable, CompressionMode.Decompress, leaveOpen: true)
             : new NonClosingStream(seekable);
     }
