@@ -56,6 +56,9 @@ public sealed class DecodedImage
     /// <summary>The pixels: <see cref="Height"/> rows of <see cref="Width"/> x <see cref="Channels"/> bytes.</summary>
     public ReadOnlySpan<byte> Pixels => pixels;
 
+    /// <summary>The pixel array itself, for readers in this assembly that must not copy it; never written.</summary>
+    internal byte[] PixelArray => pixels;
+
     /// <summary>Reads and decodes the PNG or JPEG file at <paramref name="path"/>.</summary>
     /// <exception cref="ImageDecodeException">The file is empty, truncated, corrupt, too large, or not a PNG or JPEG; the message names the path.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>

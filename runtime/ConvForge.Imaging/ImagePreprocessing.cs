@@ -376,6 +376,7 @@ public sealed class ImagePreprocessing
         ? (int)Math.Round((size - cropSize) / 2.0, MidpointRounding.ToEven)
         : -((cropSize - size) / 2);
 
+    // The pixels after the resize step; the image's own array (read only) when there is nothing to resize.
     private (byte[] Pixels, int Width, int Height) Resized(DecodedImage image)
     {
         int width, height;
@@ -392,10 +393,10 @@ public sealed class ImagePreprocessing
                 (width, height) = (resizeWidth, resizeHeight);
                 break;
             default:
-                return (image.Pixels.ToArray(), image.Width, image.Height);
+                return (image.PixelArray, image.Width, image.Height);
         }
         if (width == image.Width && height == image.Height)
-            return (image.Pixels.ToArray(), width, height);
+            return (image.PixelArray, width, height);
         if ((long)width * height * image.Channels > int.MaxValue)
             throw new ArgumentException($"{image.Name}: resizing to {width} x {height} gives too many pixels.", nameof(image));
         var resized = image.Channels == 1
