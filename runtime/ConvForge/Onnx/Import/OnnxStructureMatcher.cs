@@ -517,7 +517,7 @@ internal sealed class OnnxStructureMatcher
                 // A bias before the batch norm shifts the mean it subtracts.
                 runningMean[c] = (float)(mean[c] - (carried?[c] ?? 0));
                 // sqrt(var + eps_onnx) = sqrt(var' + eps_declared): the declared epsilon can differ without changing a result.
-                var adjusted = variance[c] + epsilon - node.Epsilon;
+                var adjusted = SameEpsilon(epsilon, node.Epsilon) ? variance[c] : variance[c] + epsilon - node.Epsilon;
                 if (!(adjusted >= 0))
                     return Format($"its epsilon {epsilon:G6} is smaller than the declared {node.Epsilon:G6} by more than the running variance {variance[c]:G6} of channel {c}; declare Epsilon = {epsilon:G6}");
                 runningVar[c] = (float)adjusted;
@@ -801,6 +801,9 @@ internal sealed class OnnxStructureMatcher
     /// <summary>[C], [1, C], [C, 1, 1] or [1, C, 1, 1]: one value per channel.</summary>
     private static bool IsChannelVector(IReadOnlyList<long> dims, int channels) =>
         dims.Count(d => d != 1) <= 1 && (channels == 1 || dims.Contains(channels));
+
+    /// <summary>Epsilons that differ only by the float rounding of ONNX's attribute (1e-5f is not 1e-5).</summary>
+    private static bool SameEpsilon(double onnx, double declared) => Math.Abs(onnx - declared) <= 1e-6 * declared;
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Abs(b));
 
