@@ -19,6 +19,13 @@ internal sealed class OnnxStructureMatcher
 {
     private const float MaxFloat = 3.0e38f;
 
+    /// <summary>The operators a declared node can stand for (pass-through and shape operators are handled before).</summary>
+    private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
+    {
+        "Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "Sigmoid", "MaxPool", "AveragePool", "GlobalAveragePool",
+        "GlobalMaxPool", "Concat", "Add", "Sum", "Mul", "Gemm", "MatMul", "LRN", "Softmax",
+    };
+
     private readonly NetworkDefinition network;
     private readonly OnnxGraphView graph;
     private readonly OnnxImportOptions options;
@@ -250,8 +257,8 @@ internal sealed class OnnxStructureMatcher
         /// <summary>Null when <see cref="onnx"/> computes what the declared node does; otherwise why not.</summary>
         public string? Try(List<string> inputs, bool reachedThroughReshape)
         {
-            if (onnx.Domain.Length > 0)
-                return $"operator {onnx.OpType} of domain {onnx.Domain} is not part of ONNX";
+            if (onnx.Domain.Length > 0 || !Understood.Contains(onnx.OpType))
+                throw new NotSupportedException($"{onnx.OpType}{(onnx.Domain.Length > 0 ? " of domain " + onnx.Domain : "")} is not an operator ConvForge can import");
             if (reachedThroughReshape && !(InputShape.Height == 1 && InputShape.Width == 1) && node.Kind != OpKind.Dense)
                 return $"it reads a Flatten or Reshape of a {InputShape} value, which only a dense layer may";
             var dataInputs = Graph.DataInputsOf(onnx);
@@ -291,25 +298,28 @@ internal sealed class OnnxStructureMatcher
                 owner.Write(parameter, values);
             foreach (var consumedNode in consumed)
                 owner.used.Add(consumedNode);
-            // The pass-through nodes (Flatten, Dropout ...) in front of what matched are accounted for.
+            // The pass-through nodes (Flatten, Dropout ...) in front of what matched belong to the match.
+            var passedThrough = new List<OnnxNodeInfo>();
             foreach (var consumedNode in consumed)
             {
                 foreach (var input in consumedNode.Inputs)
                 {
                     var value = input;
-                    while (value.Length > 0 && Graph.Producer(value) is { } producer && OnnxGraphView.IsPassThrough(producer))
+                    while (value.Length > 0 && Graph.Producer(value) is { } producer && OnnxGraphView.IsPassThrough(producer) && !owner.used.Contains(producer))
                     {
+                        passedThrough.Add(producer);
                         owner.used.Add(producer);
                         value = producer.Inputs[0];
                     }
                 }
             }
+            var all = passedThrough.Concat(consumed).Distinct().OrderBy(n => n.Index);
             if (biasToCarry is not null)
                 owner.carriedBias[index] = biasToCarry;
             if (biasCarryConsumed)
                 owner.carriedBias.Remove(node.Inputs[0]);
             owner.images[index] = Graph.Origin(output);
-            owner.matches.Add(new OnnxLayerMatch(node.Name, consumed.Select(n => n.DisplayName).ToArray(), note));
+            owner.matches.Add(new OnnxLayerMatch(node.Name, all.Select(n => n.DisplayName).ToArray(), note));
         }
 
         private string? Expect(string name, params string[] accepted)
