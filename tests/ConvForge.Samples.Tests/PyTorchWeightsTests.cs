@@ -73,20 +73,26 @@ public sealed class PyTorchWeightsTests
             Assert.Contains("the file has 1 tensor no parameter takes: aux.weight", error.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("num_batches_tracked", error.Message, StringComparison.Ordinal);
             Assert.Equal(before, store.Values.ToArray());
-
-            // A trunk: leave the classifier out of the map and let its tensors go unused.
-            var trunk = map.Where(pair => !pair.Key.StartsWith("Fc.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key, pair => pair.Value);
-            store.LoadPyTorch(path, trunk, new PyTorchLoadOptions { AllowMissingParameters = true, AllowUnusedTensors = true });
-            Assert.Equal(before.AsSpan(store.GetParameter("Fc.Bias").Offset, 1000).ToArray(), store.GetTensor("Fc.Bias").ToArray());
-        }
-        catch (InvalidDataException e) when (e.Message.Contains("Res4b.Bn2.RunningVar", StringComparison.Ordinal))
-        {
-            // The trunk load must not fail on the tensor that was removed: it maps to nothing missing once allowed.
-            throw;
         }
         finally
         {
             File.Delete(path);
+        }
+
+        // A trunk with a new head: the file's 10-class classifier is left unused, the declared one keeps its weights.
+        var tenClasses = tensors.Select(t => t.Name.StartsWith("fc.", StringComparison.Ordinal) ? (t.Name, new[] { 10 }.Concat(t.Shape.Skip(1)).ToArray(), t.Values.Take(t.Values.Length / 100).ToArray()) : t).ToList();
+        var trunkPath = WriteStateDict(tenClasses, "F32", withBatchCounters: true);
+        try
+        {
+            var trunk = map.Where(pair => !pair.Key.StartsWith("Fc.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key, pair => pair.Value);
+            Assert.Throws<InvalidDataException>(() => store.LoadPyTorch(trunkPath, trunk));
+            store.LoadPyTorch(trunkPath, trunk, new PyTorchLoadOptions { AllowMissingParameters = true, AllowUnusedTensors = true });
+            Assert.Equal(before.AsSpan(store.GetParameter("Fc.Weight").Offset, 512000).ToArray(), store.GetTensor("Fc.Weight").ToArray());
+            Assert.Equal(tensors[0].Values, store.GetTensor("Conv1.Weight").ToArray());
+        }
+        finally
+        {
+            File.Delete(trunkPath);
         }
     }
 
