@@ -1,5 +1,3 @@
-using System;
-using System.IO;
 using ConvForge;
 
 namespace ConvForge.Samples;
@@ -13,7 +11,7 @@ namespace ConvForge.Samples;
 /// <para>
 /// What it demonstrates: declaring a network after a file. The declaration follows the ONNX graph node for
 /// node, and <see cref="OnnxWeights"/> pairs the two by structure, so the names need not agree:
-/// <c>net.Parameters.LoadOnnx(ResNet18Cntk.OnnxPath)</c>. CNTK's model differs from torchvision's in three
+/// <c>net.Parameters.LoadOnnx(ResNet18Cntk.OnnxPath)</c> (the files' paths are in Pretrained/ResNet18Cntk.Files.cs). CNTK's model differs from torchvision's in three
 /// ways the declaration states. Its stride-2 layers pad one side only (top and left), so they are written
 /// with <c>PadTop</c>/<c>PadLeft</c>, and a downsampling block is the module <see cref="CntkDownsampleBlock"/>
 /// rather than a <see cref="BasicBlockAttribute"/>. Its last stage has three blocks (<c>Res5c</c>), 22
@@ -41,12 +39,6 @@ public partial class ResNet18Cntk
     [BasicBlock(512)]                                                                                                   public partial Layer Res5b { get; }
     [BasicBlock(512)]                                                                                                   public partial Layer Res5c { get; }
     [AvgPool(7, Stride = 1, CountIncludePad = false)]                                                                   public partial Layer Features { get; }
-
-    /// <summary>ResNet18.onnx, copied next to the sample assembly by the build (from the NuGet package).</summary>
-    public static string OnnxPath => Path.Combine(AppContext.BaseDirectory, "Pretrained", "ResNet18Cntk", "ResNet18.onnx");
-
-    /// <summary>ResNetPreprocess.onnx (RGB to BGR, minus the mean image), next to <see cref="OnnxPath"/>.</summary>
-    public static string PreprocessOnnxPath => Path.Combine(AppContext.BaseDirectory, "Pretrained", "ResNet18Cntk", "ResNetPreprocess.onnx");
 }
 
 /// <summary>
