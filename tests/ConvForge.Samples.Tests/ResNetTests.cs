@@ -23,7 +23,7 @@ public class ResNetTests
     /// then fc. Mirrors torchvision's _make_layer: a block gets a downsample when its stride is not 1 or its input
     /// channels differ from its output channels.
     /// </summary>
-    private static IEnumerable<(string Name, int[] Shape)> TorchvisionResNet(int[] blocks, bool bottleneck)
+    internal static IEnumerable<(string Name, int[] Shape)> TorchvisionResNet(int[] blocks, bool bottleneck)
     {
         var tensors = new List<(string, int[])> { ("conv1.weight", new[] { 64, 3, 7, 7 }) };
         tensors.AddRange(BatchNorm("bn1", 64));
@@ -65,38 +65,6 @@ public class ResNetTests
         return tensors;
     }
 
-    /// <summary>
-    /// Our names to torchvision's: "Res3a.Downsample.Bn.Gamma" -> "layer2.0.downsample.1.weight",
-    /// "Conv1.BatchNorm.Beta" -> "bn1.bias", "Fc.Weight" -> "fc.weight".
-    /// </summary>
-    private static string ToTorchvision(string name)
-    {
-        var parts = name.Split('.').ToList();
-        var role = parts[^1] switch
-        {
-            "Weight" or "Gamma" => "weight",
-            "Bias" or "Beta" => "bias",
-            "RunningMean" => "running_mean",
-            "RunningVar" => "running_var",
-            var other => throw new ArgumentException($"unexpected role {other} in {name}"),
-        };
-        parts.RemoveAt(parts.Count - 1);
-        var module = string.Join(".", parts) switch
-        {
-            "Conv1" => "conv1",
-            "Conv1.BatchNorm" => "bn1",
-            "Fc" => "fc",
-            var inBlock when inBlock.StartsWith("Res", StringComparison.Ordinal) =>
-                $"layer{inBlock[3] - '1'}.{inBlock[4] - 'a'}" + inBlock.Substring(5)
-                    .Replace(".Downsample.Conv", ".downsample.0", StringComparison.Ordinal)
-                    .Replace(".Downsample.Bn", ".downsample.1", StringComparison.Ordinal)
-                    .Replace(".Conv", ".conv", StringComparison.Ordinal)
-                    .Replace(".Bn", ".bn", StringComparison.Ordinal),
-            var other => throw new ArgumentException($"unexpected module {other} in {name}"),
-        };
-        return module + "." + role;
-    }
-
     private static IEnumerable<string> Describe(IEnumerable<(string Name, int[] Shape)> tensors)
         => tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]");
 
@@ -105,7 +73,7 @@ public class ResNetTests
     {
         Assert.Equal(
             Describe(TorchvisionResNet(new[] { 2, 2, 2, 2 }, bottleneck: false)),
-            Describe(ResNet18.ParameterLayout.Select(p => (ToTorchvision(p.Name), p.Shape.ToArray()))));
+            Describe(ResNet18.ParameterLayout.Select(p => (TorchvisionNames.ResNet(ResNet18.Definition)[p.Name], p.Shape.ToArray()))));
     }
 
     [Fact]
@@ -113,7 +81,7 @@ public class ResNetTests
     {
         Assert.Equal(
             Describe(TorchvisionResNet(new[] { 3, 4, 6, 3 }, bottleneck: true)),
-            Describe(ResNet50.ParameterLayout.Select(p => (ToTorchvision(p.Name), p.Shape.ToArray()))));
+            Describe(ResNet50.ParameterLayout.Select(p => (TorchvisionNames.ResNet(ResNet50.Definition)[p.Name], p.Shape.ToArray()))));
     }
 
     [Fact]
