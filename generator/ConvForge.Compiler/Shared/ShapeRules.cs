@@ -54,10 +54,13 @@ internal readonly struct ParameterRule
 internal static class ShapeRules
 {
     /// <summary>The output shape of a node, or the problem (with <paramref name="culprit"/> the input it is about, for joins).</summary>
+    /// <param name="kind">What the node computes.</param>
     /// <param name="inputs">The shapes of the inputs, in order (at least one).</param>
     /// <param name="channels">Conv: output channels. Dense: units. Ignored for the other kinds.</param>
     /// <param name="groups">Conv: channel groups. Ignored for the other kinds.</param>
     /// <param name="window">Conv, MaxPool, AvgPool: the window. Ignored for the other kinds.</param>
+    /// <param name="output">Channels, height and width; meaningful without a problem (and for WindowDoesNotFit).</param>
+    /// <param name="culprit">The input a join problem is about.</param>
     public static ShapeProblem Output(OpKind kind, IReadOnlyList<(int Channels, int Height, int Width)> inputs, int channels, int groups, KernelWindow window,
         out (long Channels, long Height, long Width) output, out int culprit)
     {
@@ -131,7 +134,12 @@ internal static class ShapeRules
     /// Parameter <paramref name="index"/> (below <see cref="ParameterCount"/>) of a node reading <paramref name="input"/>:
     /// Conv and Dense [Weight, Bias]; BatchNorm [Gamma, Beta, RunningMean, RunningVar].
     /// </summary>
+    /// <param name="kind">What the node computes.</param>
+    /// <param name="index">Which of its tensors.</param>
+    /// <param name="input">The shape of its (first) input.</param>
     /// <param name="channels">Conv: output channels. Dense: units.</param>
+    /// <param name="groups">Conv: channel groups.</param>
+    /// <param name="window">Conv: the window.</param>
     public static ParameterRule Parameter(OpKind kind, int index, (int Channels, int Height, int Width) input, int channels, int groups, KernelWindow window)
     {
         switch (kind)

@@ -20,6 +20,10 @@ internal static class SummaryTable
     private static readonly string[] Headers = { "Layer", "Operation", "Output", "Params", "MACs" };
 
     /// <param name="rows">Per node: name, operation (<see cref="ShapeRules.Describe"/>), output shape, trainable parameters, MACs.</param>
+    /// <param name="trainableParameters">Trainable parameters of the whole network.</param>
+    /// <param name="nonTrainableParameters">Elements of non-trainable state (BatchNorm running statistics).</param>
+    /// <param name="macs">Multiply-accumulates per image.</param>
+    /// <param name="activationBytes">Every node's output bytes for one image (fp32), the input included.</param>
     public static string Format(IReadOnlyList<(string Name, string Operation, (int Channels, int Height, int Width) Output, long Parameters, long Macs)> rows,
         long trainableParameters, long nonTrainableParameters, long macs, long activationBytes)
     {
