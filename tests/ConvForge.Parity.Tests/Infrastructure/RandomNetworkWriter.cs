@@ -550,8 +550,8 @@ public sealed class RandomNetworkWriter
             args.Add("Padding = " + Int(padding));
         var output = mlp.Length == 0 ? channels : mlp[^1];
         Emit("MlpConv", "MlpConv(" + string.Join(", ", args) + ")", new TensorShape(output,
-            KernelWindow.OutputSize(shape.Height, kernel, stride, padding, padding, 1, false),
-            KernelWindow.OutputSize(shape.Width, kernel, stride, padding, padding, 1, false)), new[] { "MlpConv" });
+            KernelWindow.Square(kernel, stride, padding).OutputHeight(shape.Height),
+            KernelWindow.Square(kernel, stride, padding).OutputWidth(shape.Width)), new[] { "MlpConv" });
     }
 
     private void BasicBlock(string? feature)
@@ -579,8 +579,8 @@ public sealed class RandomNetworkWriter
     }
 
     private TensorShape ResidualShape(int channels, int stride) => new(channels,
-        KernelWindow.OutputSize(shape.Height, 3, stride, 1, 1, 1, false),
-        KernelWindow.OutputSize(shape.Width, 3, stride, 1, 1, 1, false));
+        KernelWindow.Square(3, stride, 1).OutputHeight(shape.Height),
+        KernelWindow.Square(3, stride, 1).OutputWidth(shape.Width));
 
     private void SqueezeExcite()
     {
