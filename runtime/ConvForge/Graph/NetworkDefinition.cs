@@ -77,6 +77,8 @@ public sealed class NetworkDefinition
         }
         firstParameter[this.nodes.Length] = allParameters.Count;
         parameters = allParameters.ToArray();
+        Nodes = Array.AsReadOnly(this.nodes);
+        Parameters = Array.AsReadOnly(parameters);
         ParameterLength = CheckParameterLayout(name, parameters);
         foreach (var m in macs)
             Macs = WindowMath.SaturatingAdd(Macs, m);
@@ -87,13 +89,13 @@ public sealed class NetworkDefinition
     /// <summary>The shape of one input image.</summary>
     public TensorShape InputShape { get; }
     /// <summary>Every node, in a topological order: node 0 is the input, the last is the output.</summary>
-    public IReadOnlyList<NodeDefinition> Nodes => nodes;
+    public IReadOnlyList<NodeDefinition> Nodes { get; }
     /// <summary>The node whose output is the network's output (the last one).</summary>
     public NodeDefinition Output => nodes[nodes.Length - 1];
     /// <summary>The shape of one image's output.</summary>
     public TensorShape OutputShape => Output.Output;
     /// <summary>Every parameter tensor, in node order.</summary>
-    public IReadOnlyList<ParameterInfo> Parameters => parameters;
+    public IReadOnlyList<ParameterInfo> Parameters { get; }
     /// <summary>Floats in the flat parameter buffer: the end of the last tensor.</summary>
     public int ParameterLength { get; }
     /// <summary>Multiply-accumulates per image, by the same rule as the compiler core.</summary>
