@@ -109,24 +109,30 @@ internal static class NetworkInput
         var valid = Check(spec.Channels, "Channels", sink) & Check(spec.Height, "Height", sink) & Check(spec.Width, "Width", sink);
         if (!valid)
             return null;
-        var elements = (long)spec.Channels * spec.Height * spec.Width;
+        int channels = spec.Channels!.Value, height = spec.Height!.Value, width = spec.Width!.Value;
+        var elements = (long)channels * height * width;
         if (elements > Limits.MaxElements)
         {
             sink.Report(DiagnosticIds.TooLarge, Site.Network,
-                $"The input {Text.Int(spec.Channels)}x{Text.Int(spec.Height)}x{Text.Int(spec.Width)} has more than {Text.Count(Limits.MaxElements)} elements");
+                $"The input {Text.Int(channels)}x{Text.Int(height)}x{Text.Int(width)} has more than {Text.Count(Limits.MaxElements)} elements");
             return null;
         }
-        return new Shape(spec.Channels, spec.Height, spec.Width);
+        return new Shape(channels, height, width);
     }
 
-    private static bool Check(int value, string argument, DiagnosticSink sink)
+    /// <summary>CF0014 for an argument not written ("needs") or written out of range ("must be at least 1, got 0").</summary>
+    private static bool Check(int? stated, string argument, DiagnosticSink sink)
     {
+        if (stated is not { } value)
+        {
+            sink.Report(DiagnosticIds.InvalidArgument, Site.NetworkArgument(argument),
+                $"[Network] needs the input's {argument}, e.g. [Network(Channels = 3, Height = 224, Width = 224)]");
+            return false;
+        }
         if (value < 1)
         {
             sink.Report(DiagnosticIds.InvalidArgument, Site.NetworkArgument(argument),
-                value == 0
-                    ? $"[Network] needs the input's {argument}, e.g. [Network(Channels = 3, Height = 224, Width = 224)]"
-                    : $"[Network] {argument} must be at least 1, got {Text.Int(value)}");
+                $"[Network] {argument} must be at least 1, got {Text.Int(value)}");
             return false;
         }
         if (value > Limits.MaxDimension)

@@ -100,6 +100,19 @@ public class DeclarationDiagnosticTests
         Assert.Equal(new Site(0, 0, argument), diagnostic.Site);
     }
 
+    [Theory]
+    [InlineData(0, 16, 16, "Channels", "[Network] Channels must be at least 1, got 0")]
+    [InlineData(3, 0, 16, "Height", "[Network] Height must be at least 1, got 0")]
+    [InlineData(3, 16, -2, "Width", "[Network] Width must be at least 1, got -2")]
+    [InlineData(null, 16, 16, "Channels", "[Network] needs the input's Channels, e.g. [Network(Channels = 3, Height = 224, Width = 224)]")]
+    [InlineData(3, null, 16, "Height", "[Network] needs the input's Height, e.g. [Network(Channels = 3, Height = 224, Width = 224)]")]
+    public void CF0014_network_input_out_of_range_is_not_missing(int? channels, int? height, int? width, string argument, string message)
+    {
+        var diagnostic = Specs.Network("N", channels, height, width).Layer("Conv1", Op.Conv(8)).Compile().Only("CF0014");
+        Assert.Equal(message, diagnostic.Message);
+        Assert.Equal(Site.NetworkArgument(argument), diagnostic.Site);
+    }
+
     [Fact]
     public void CF0014_missing_required_arguments()
     {

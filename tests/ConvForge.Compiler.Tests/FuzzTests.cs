@@ -172,7 +172,7 @@ public class FuzzTests
         if (result.Graph is not NetworkGraph graph)
             return;
         Assert.Equal(OpKind.Input, graph.Input.Kind);
-        Assert.Equal(new Shape(spec.Channels, spec.Height, spec.Width), graph.Input.Output);
+        Assert.Equal(new Shape(spec.Channels ?? 0, spec.Height ?? 0, spec.Width ?? 0), graph.Input.Output);
         Assert.Equal(layers.Count, graph.LayerOutputs.Count);
         Assert.Equal(graph.Nodes.Count, graph.Nodes.Select(n => n.Name).Distinct().Count());
         for (var i = 0; i < graph.Nodes.Count; i++)

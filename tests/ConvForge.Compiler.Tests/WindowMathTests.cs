@@ -1,4 +1,4 @@
-using ConvForge.Compiler.Shapes;
+using ConvForge.Compiler.Graph;
 
 namespace ConvForge.Compiler.Tests;
 

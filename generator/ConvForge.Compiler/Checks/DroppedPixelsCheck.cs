@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
-using ConvForge.Compiler.Shapes;
 
 namespace ConvForge.Compiler.Checks;
 

@@ -41,92 +41,73 @@ internal static class InputChecks
             $"{consumer} expects {Text.Int(expected)} input channels but {Produces(producer, nodes)}");
     }
 
-    /// <summary>CF0016: groups must divide the input and output channels.</summary>
-    public static bool Groups(NodeDraft node, int groups, int inputChannels, int outputChannels, NodeDraft producer, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    /// <summary>CF0016: the groups do not divide the input channels or (<paramref name="problem"/>) the output channels.</summary>
+    public static void Groups(NodeDraft node, ShapeProblem problem, int groups, int inputChannels, int outputChannels, NodeDraft producer, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
     {
-        if (inputChannels % groups != 0)
+        if (problem == ShapeProblem.GroupsDoNotDivideInput)
         {
             sink.Report(DiagnosticIds.GroupsMismatch, node.Sites.At("Groups"),
                 $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(inputChannels)} input channels ({Produces(producer, nodes)})");
-            return false;
+            return;
         }
-        if (outputChannels % groups != 0)
-        {
-            var message = node.Depthwise
-                ? $"{node.Name}: a depthwise convolution's output channels must be a multiple of its input channels, but {Text.Int(outputChannels)} is not a multiple of {Text.Int(inputChannels)}"
-                : $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(outputChannels)} output channels";
-            sink.Report(DiagnosticIds.GroupsMismatch, node.Sites.At(node.Depthwise ? "Channels" : "Groups"), message);
-            return false;
-        }
-        return true;
+        var message = node.Depthwise
+            ? $"{node.Name}: a depthwise convolution's output channels must be a multiple of its input channels, but {Text.Int(outputChannels)} is not a multiple of {Text.Int(inputChannels)}"
+            : $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(outputChannels)} output channels";
+        sink.Report(DiagnosticIds.GroupsMismatch, node.Sites.At(node.Depthwise ? "Channels" : "Groups"), message);
     }
 
-    /// <summary>CF0005: every input of a Concat has the first input's height and width.</summary>
-    public static bool ConcatSizes(NodeDraft node, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    /// <summary>CF0005: input <paramref name="culprit"/> of a Concat differs from the first input in height or width.</summary>
+    public static void ConcatSizes(NodeDraft node, int culprit, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
     {
         var first = nodes[node.Inputs[0]];
         var expected = first.Output!.Value;
-        for (var i = 1; i < node.Inputs.Length; i++)
-        {
-            var other = nodes[node.Inputs[i]];
-            var shape = other.Output!.Value;
-            if (shape.Height == expected.Height && shape.Width == expected.Width)
-                continue;
-            sink.Report(DiagnosticIds.ConcatSpatialMismatch, node.Sites.At("Inputs"),
-                $"Concat {node.Name}: input {Text.Int(i + 1)} ({NameOf(other)}) is {Text.Size(shape.Height, shape.Width)} but input 1 ({NameOf(first)}) is {Text.Size(expected.Height, expected.Width)}; Concat needs inputs of the same height and width");
-            return false;
-        }
-        return true;
+        var other = nodes[node.Inputs[culprit]];
+        var shape = other.Output!.Value;
+        sink.Report(DiagnosticIds.ConcatSpatialMismatch, node.Sites.At("Inputs"),
+            $"Concat {node.Name}: input {Text.Int(culprit + 1)} ({NameOf(other)}) is {Text.Size(shape.Height, shape.Width)} but input 1 ({NameOf(first)}) is {Text.Size(expected.Height, expected.Width)}; Concat needs inputs of the same height and width");
     }
 
     /// <summary>
-    /// CF0006: every input of an Add has the first input's shape. The diagnostic carries, for the
+    /// CF0006: input <paramref name="culprit"/> of an Add differs from the first input's shape. The diagnostic carries, for the
     /// code fix, the input to project ("Input", as the layer is named), the channels it must have and
     /// the stride of a 1x1 projection that makes its height and width match, when one does.
     /// </summary>
-    public static bool AddShapes(NodeDraft node, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
+    public static void AddShapes(NodeDraft node, int culprit, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
     {
         var first = nodes[node.Inputs[0]];
         var expected = first.Output!.Value;
-        for (var i = 1; i < node.Inputs.Length; i++)
+        var other = nodes[node.Inputs[culprit]];
+        var shape = other.Output!.Value;
+        var stride = ProjectionStride(shape, expected);
+        var remedy = stride is null
+            ? "a 1x1 projection cannot make them match"
+            : stride == 1
+                ? $"insert a 1x1 projection to {Text.Int(expected.Channels)} channels"
+                : $"insert a 1x1 projection with stride {Text.Int(stride.Value)} to {Text.Int(expected.Channels)} channels";
+        string message;
+        if (node.IsResidualJoin)
         {
-            var other = nodes[node.Inputs[i]];
-            var shape = other.Output!.Value;
-            if (shape == expected)
-                continue;
-            var stride = ProjectionStride(shape, expected);
-            var remedy = stride is null
-                ? "a 1x1 projection cannot make them match"
-                : stride == 1
-                    ? $"insert a 1x1 projection to {Text.Int(expected.Channels)} channels"
-                    : $"insert a 1x1 projection with stride {Text.Int(stride.Value)} to {Text.Int(expected.Channels)} channels";
-            string message;
-            if (node.IsResidualJoin)
-            {
-                message = $"Add {node.Name}: the main path {NameOf(first)} has {Text.Int(expected.Channels)} channels at {Text.Size(expected.Height, expected.Width)} "
-                    + $"but the shortcut {NameOf(other)} has {Text.Int(shape.Channels)} at {Text.Size(shape.Height, shape.Width)}; "
-                    + (stride is null ? remedy : remedy + " on the shortcut");
-            }
-            else
-            {
-                message = $"Add {node.Name}: input {Text.Int(i + 1)} ({NameOf(other)}) is {Text.Shape(shape)} but input 1 ({NameOf(first)}) is {Text.Shape(expected)}; "
-                    + (stride is null ? "Add needs inputs of the same shape" : remedy + " on " + NameOf(other));
-            }
-            var site = node.Sites.At("Inputs");
-            if (stride is null)
-            {
-                sink.Report(DiagnosticIds.AddShapeMismatch, site, message);
-            }
-            else
-            {
-                sink.Report(DiagnosticIds.AddShapeMismatch, site, message,
-                    new DiagnosticProperty("Input", other.Name),
-                    new DiagnosticProperty("Channels", Text.Int(expected.Channels)),
-                    new DiagnosticProperty("Stride", Text.Int(stride.Value)));
-            }
-            return false;
+            message = $"Add {node.Name}: the main path {NameOf(first)} has {Text.Int(expected.Channels)} channels at {Text.Size(expected.Height, expected.Width)} "
+                + $"but the shortcut {NameOf(other)} has {Text.Int(shape.Channels)} at {Text.Size(shape.Height, shape.Width)}; "
+                + (stride is null ? remedy : remedy + " on the shortcut");
         }
-        return true;
+        else
+        {
+            message = $"Add {node.Name}: input {Text.Int(culprit + 1)} ({NameOf(other)}) is {Text.Shape(shape)} but input 1 ({NameOf(first)}) is {Text.Shape(expected)}; "
+                + (stride is null ? "Add needs inputs of the same shape" : remedy + " on " + NameOf(other));
+        }
+        var site = node.Sites.At("Inputs");
+        if (stride is null)
+        {
+            sink.Report(DiagnosticIds.AddShapeMismatch, site, message);
+        }
+        else
+        {
+            sink.Report(DiagnosticIds.AddShapeMismatch, site, message,
+                new DiagnosticProperty("Input", other.Name),
+                new DiagnosticProperty("Channels", Text.Int(expected.Channels)),
+                new DiagnosticProperty("Stride", Text.Int(stride.Value)));
+        }
     }
 
     /// <summary>The stride s with ceil(size / s) equal to the target on both axes (what a 1x1/s conv outputs), or null.</summary>

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Diagnostics;
-using ConvForge.Compiler.Shapes;
+using ConvForge.Compiler.Graph;
 
 namespace ConvForge.Compiler.Checks;
 

@@ -2,31 +2,6 @@ using ConvForge.Compiler.Diagnostics;
 
 namespace ConvForge.Compiler.Graph;
 
-/// <summary>The primitive operations modules expand into.</summary>
-public enum OpKind
-{
-    Input,
-    Conv,
-    MaxPool,
-    AvgPool,
-    GlobalAvgPool,
-    GlobalMaxPool,
-    BatchNorm,
-    Relu,
-    LeakyRelu,
-    Relu6,
-    Sigmoid,
-    Dropout,
-    Dense,
-    Flatten,
-    Softmax,
-    Lrn,
-    Concat,
-    Add,
-    /// <summary>Scales each channel of input 0 by the matching element of input 1 (C x 1 x 1): squeeze-and-excitation.</summary>
-    ChannelScale,
-}
-
 /// <summary>Kernel, stride, padding and dilation of a convolution or a pooling window.</summary>
 public sealed record Window(
     int KernelHeight, int KernelWidth,
@@ -35,25 +10,13 @@ public sealed record Window(
     int DilationHeight, int DilationWidth,
     bool CeilMode)
 {
-    public bool IsSquare => KernelHeight == KernelWidth && StrideHeight == StrideWidth
-        && PadTop == PadLeft && PadTop == PadBottom && PadTop == PadRight && DilationHeight == DilationWidth;
+    /// <summary>The same geometry as the shared <see cref="KernelWindow"/>, which the shape rules and the runtime use.</summary>
+    public KernelWindow Kernel => new(KernelHeight, KernelWidth, StrideHeight, StrideWidth, PadTop, PadLeft, PadBottom, PadRight, DilationHeight, DilationWidth, CeilMode);
+
+    public bool IsSquare => Kernel.IsSquare;
 
     /// <summary>"3x3/2 pad 1", "7x7/2 pad 3", "1x1", "3x3/2 ceil".</summary>
-    public override string ToString()
-    {
-        var text = $"{KernelHeight}x{KernelWidth}";
-        if (StrideHeight != 1 || StrideWidth != 1)
-            text += StrideHeight == StrideWidth ? $"/{StrideHeight}" : $"/{StrideHeight}x{StrideWidth}";
-        if (PadTop != 0 || PadLeft != 0 || PadBottom != 0 || PadRight != 0)
-            text += PadTop == PadLeft && PadTop == PadBottom && PadTop == PadRight
-                ? $" pad {PadTop}"
-                : $" pad {PadTop},{PadLeft},{PadBottom},{PadRight}";
-        if (DilationHeight != 1 || DilationWidth != 1)
-            text += DilationHeight == DilationWidth ? $" dil {DilationHeight}" : $" dil {DilationHeight}x{DilationWidth}";
-        if (CeilMode)
-            text += " ceil";
-        return text;
-    }
+    public override string ToString() => Kernel.ToString();
 }
 
 /// <summary>A named parameter tensor of a node ("Conv1.Weight", [64, 3, 3, 3]).</summary>
@@ -132,11 +95,5 @@ public sealed record Node(
     public long ActivationBytes => Output.Length * sizeof(float);
 
     /// <summary>What the node computes, for summaries: "Conv 3x3/2 pad 1", "Concat", "Dense".</summary>
-    public string Describe() => Kind switch
-    {
-        OpKind.Conv when Groups > 1 => $"Conv {Window} g{Groups}",
-        OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool => $"{Kind} {Window}",
-        OpKind.Lrn => $"Lrn {Size}",
-        _ => Kind.ToString(),
-    };
+    public string Describe() => ShapeRules.Describe(Kind, Window?.Kernel ?? default, Groups, Size);
 }

@@ -8,31 +8,22 @@ namespace ConvForge.Compiler;
 public static class Text
 {
     /// <summary>"11,689,512".</summary>
-    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    public static string Count(long value) => SummaryTable.Count(value);
 
     /// <summary>A plain integer: "-3", "224".</summary>
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>"1.81 G", "352 M", "12.5 K", "900".</summary>
-    public static string Scaled(long value)
-    {
-        if (value >= 1_000_000_000)
-            return Significant(value / 1e9) + " G";
-        if (value >= 1_000_000)
-            return Significant(value / 1e6) + " M";
-        if (value >= 1_000)
-            return Significant(value / 1e3) + " K";
-        return Int(value);
-    }
+    public static string Scaled(long value) => SummaryTable.Scaled(value);
 
     /// <summary>"2.36 GMACs", "231 MMACs", "192 MACs".</summary>
-    public static string Macs(long macs) => macs >= 1_000 ? Scaled(macs) + "MACs" : Int(macs) + " MACs";
+    public static string Macs(long macs) => SummaryTable.Macs(macs);
 
     /// <summary>"28x28".</summary>
     public static string Size(int height, int width) => Int(height) + "x" + Int(width);
 
     /// <summary>"64x56x56".</summary>
-    public static string Shape(Shape shape) => Int(shape.Channels) + "x" + Int(shape.Height) + "x" + Int(shape.Width);
+    public static string Shape(Shape shape) => SummaryTable.Shape(shape.Channels, shape.Height, shape.Width);
 
     /// <summary>"3", or "3x5" when the axes differ.</summary>
     public static string Pair(int height, int width) => height == width ? Int(height) : Int(height) + "x" + Int(width);
@@ -48,11 +39,4 @@ public static class Text
 
     /// <summary>A double as written in C#: "0.5", "1E-05".</summary>
     public static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    // Three significant digits: 1.81, 23.4, 352.
-    private static string Significant(double value)
-    {
-        var format = value >= 100 ? "0" : value >= 10 ? "0.#" : "0.##";
-        return value.ToString(format, CultureInfo.InvariantCulture);
-    }
 }

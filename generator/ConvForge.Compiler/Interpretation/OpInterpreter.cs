@@ -288,7 +288,7 @@ internal static class OpInterpreter
         op.PadRight = right;
         op.DilationHeight = op.DilationWidth = args.Size("Dilation", 1);
         // Keeps every padding and window span inside int, whatever the input.
-        var span = Math.Max(Shapes.WindowMath.EffectiveKernel(kh, op.DilationHeight), Shapes.WindowMath.EffectiveKernel(kw, op.DilationWidth));
+        var span = Math.Max(WindowMath.EffectiveKernel(kh, op.DilationHeight), WindowMath.EffectiveKernel(kw, op.DilationWidth));
         if (span > Limits.MaxDimension)
             args.TooLarge("Dilation", $"{args.Label}: the dilated kernel spans {Text.Count(span)} pixels, over the limit of {Text.Count(Limits.MaxDimension)}");
         if (depthwise && args.Has("Groups"))

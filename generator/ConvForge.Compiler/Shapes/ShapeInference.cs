@@ -28,109 +28,60 @@ internal static class ShapeInference
 
         var producer = nodes[node.Inputs[0]];
         var x = producer.Output!.Value;
-        Shape? output;
-        switch (node.Kind)
+        var inputs = new (int Channels, int Height, int Width)[node.Inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
         {
-            case OpKind.Conv:
-                output = Conv(node, producer, x, nodes, sink);
-                break;
-            case OpKind.MaxPool:
-            case OpKind.AvgPool:
-                output = Pool(node, x, sink);
-                break;
-            case OpKind.Dense:
-                output = Dense(node, producer, x, sink);
-                break;
-            case OpKind.GlobalAvgPool:
-            case OpKind.GlobalMaxPool:
-                output = new Shape(x.Channels, 1, 1);
-                break;
-            case OpKind.Flatten:
-                // Element counts are capped at int.MaxValue, so the flattened length fits.
-                output = new Shape((int)x.Length, 1, 1);
-                break;
-            case OpKind.BatchNorm:
-                output = x;
-                AddParameter(node, "Gamma", true, x.Channels);
-                AddParameter(node, "Beta", true, x.Channels);
-                AddParameter(node, "RunningMean", false, x.Channels);
-                AddParameter(node, "RunningVar", false, x.Channels);
-                break;
-            case OpKind.Concat:
-                output = Concat(node, nodes, sink);
-                break;
-            case OpKind.Add:
-                output = InputChecks.AddShapes(node, nodes, sink) ? x : null;
-                break;
-            case OpKind.ChannelScale:
-                output = x;
-                break;
-            default:
-                // Relu, LeakyRelu, Relu6, Sigmoid, Dropout, Softmax, Lrn: the shape is unchanged.
-                output = x;
-                break;
+            var shape = nodes[node.Inputs[i]].Output!.Value;
+            inputs[i] = (shape.Channels, shape.Height, shape.Width);
         }
-        node.Output = output;
-    }
 
-    private static Shape? Conv(NodeDraft node, NodeDraft producer, Shape x, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
-    {
-        var groups = node.Depthwise ? x.Channels : node.Groups;
-        var outChannels = node.Channels > 0 ? node.Channels : x.Channels;
-        if (!InputChecks.Groups(node, groups, x.Channels, outChannels, producer, nodes, sink))
-            return null;
-        node.ResolvedGroups = groups;
-        var window = ResolveWindow(node, x);
-        var height = WindowMath.OutputSize(x.Height, window.KernelHeight, window.StrideHeight, window.PadTop, window.PadBottom, window.DilationHeight, false);
-        var width = WindowMath.OutputSize(x.Width, window.KernelWidth, window.StrideWidth, window.PadLeft, window.PadRight, window.DilationWidth, false);
-        if (!NotEmpty(node, x, window, height, width, sink))
-            return null;
-        var shape = MakeShape(node, outChannels, height, width, sink);
-        if (shape is null)
-            return null;
+        // What the declaration leaves to the input: a depthwise convolution's groups, a convolution's unstated channels.
+        var isConv = node.Kind == OpKind.Conv;
+        var groups = isConv && node.Depthwise ? x.Channels : node.Groups;
+        var channels = isConv && node.Channels <= 0 ? x.Channels : node.Channels;
+        var window = node.Kind is OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool ? ResolveWindow(node, x) : null;
+        var kernel = window?.Kernel ?? default;
+
+        if (node.Kind == OpKind.Dense)
+            InputChecks.DenseFeatures(node, producer, x.Length, sink);
+        var problem = ShapeRules.Output(node.Kind, inputs, channels, groups, kernel, out var output, out var culprit);
+        switch (problem)
+        {
+            case ShapeProblem.None:
+                break;
+            case ShapeProblem.GroupsDoNotDivideInput:
+            case ShapeProblem.GroupsDoNotDivideOutput:
+                InputChecks.Groups(node, problem, groups, x.Channels, channels, producer, nodes, sink);
+                return;
+            case ShapeProblem.WindowDoesNotFit:
+                ReportEmpty(node, x, window!, sink);
+                return;
+            case ShapeProblem.SizesDiffer:
+                InputChecks.ConcatSizes(node, culprit, nodes, sink);
+                return;
+            case ShapeProblem.ShapesDiffer:
+                InputChecks.AddShapes(node, culprit, nodes, sink);
+                return;
+            default:
+                // ChannelScale: the builder wires its scale input, so this is a bug rather than a declaration error.
+                sink.Report(DiagnosticIds.InvalidArgument, node.Sites.At(null), $"{node.Name}: the scale is not one value per channel of {Text.Shape(x)}");
+                return;
+        }
+
+        var shaped = MakeShape(node, output.Channels, output.Height, output.Width, sink);
+        if (shaped is null)
+            return;
+        for (var i = 0; i < ShapeRules.ParameterCount(node.Kind, node.HasBias); i++)
+        {
+            var parameter = ShapeRules.Parameter(node.Kind, i, inputs[0], channels, groups, kernel);
+            if (!AddParameter(node, parameter, sink))
+                return;
+        }
         node.Window = window;
-        var inPerGroup = x.Channels / groups;
-        if (!AddParameter(node, "Weight", true, outChannels, inPerGroup, window.KernelHeight, window.KernelWidth, sink))
-            return null;
-        if (node.HasBias)
-            AddParameter(node, "Bias", true, outChannels);
-        var perOutput = (long)inPerGroup * window.KernelHeight * window.KernelWidth;
-        node.Macs = WindowMath.SaturatingMultiply(shape.Value.Length, perOutput);
-        return shape;
-    }
-
-    private static Shape? Pool(NodeDraft node, Shape x, DiagnosticSink sink)
-    {
-        var window = ResolveWindow(node, x);
-        var height = WindowMath.OutputSize(x.Height, window.KernelHeight, window.StrideHeight, window.PadTop, window.PadBottom, 1, window.CeilMode);
-        var width = WindowMath.OutputSize(x.Width, window.KernelWidth, window.StrideWidth, window.PadLeft, window.PadRight, 1, window.CeilMode);
-        if (!NotEmpty(node, x, window, height, width, sink))
-            return null;
-        node.Window = window;
-        return MakeShape(node, x.Channels, height, width, sink);
-    }
-
-    private static Shape? Dense(NodeDraft node, NodeDraft producer, Shape x, DiagnosticSink sink)
-    {
-        var features = x.Length;
-        InputChecks.DenseFeatures(node, producer, features, sink);
-        if (!AddParameter(node, "Weight", true, node.Channels, features, 1, 1, sink, matrix: true))
-            return null;
-        if (node.HasBias)
-            AddParameter(node, "Bias", true, node.Channels);
-        node.Macs = WindowMath.SaturatingMultiply(features, node.Channels);
-        return new Shape(node.Channels, 1, 1);
-    }
-
-    private static Shape? Concat(NodeDraft node, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
-    {
-        if (!InputChecks.ConcatSizes(node, nodes, sink))
-            return null;
-        long channels = 0;
-        foreach (var input in node.Inputs)
-            channels += nodes[input].Output!.Value.Channels;
-        var first = nodes[node.Inputs[0]].Output!.Value;
-        return MakeShape(node, channels, first.Height, first.Width, sink);
+        if (isConv)
+            node.ResolvedGroups = groups;
+        node.Macs = ShapeRules.Macs(node.Kind, inputs[0], output, groups, kernel);
+        node.Output = shaped;
     }
 
     private static Window ResolveWindow(NodeDraft node, Shape x)
@@ -146,10 +97,8 @@ internal static class ShapeInference
     }
 
     /// <summary>CF0007: the window must fit the padded input at least once on both axes.</summary>
-    private static bool NotEmpty(NodeDraft node, Shape x, Window window, long height, long width, DiagnosticSink sink)
+    private static void ReportEmpty(NodeDraft node, Shape x, Window window, DiagnosticSink sink)
     {
-        if (height >= 1 && width >= 1)
-            return true;
         var kernel = Text.Pair(window.KernelHeight, window.KernelWidth);
         if (window.DilationHeight != 1 || window.DilationWidth != 1)
         {
@@ -163,7 +112,6 @@ internal static class ShapeInference
             : $"padding {Text.Int(window.PadTop)},{Text.Int(window.PadLeft)},{Text.Int(window.PadBottom)},{Text.Int(window.PadRight)} (top, left, bottom, right)";
         sink.Report(DiagnosticIds.EmptyOutput, node.Sites.At("Kernel"),
             $"{node.Name}: kernel {kernel} with {padding} does not fit the {Text.Size(x.Height, x.Width)} input");
-        return false;
     }
 
     private static Shape? MakeShape(NodeDraft node, long channels, long height, long width, DiagnosticSink sink)
@@ -178,24 +126,25 @@ internal static class ShapeInference
         return new Shape((int)channels, (int)height, (int)width);
     }
 
-    private static void AddParameter(NodeDraft node, string role, bool trainable, int length)
-        => node.Parameters.Add(new ParameterDef(node.ParamPrefix + "." + role, EquatableArray.Create(length), trainable));
-
-    /// <summary>A weight tensor, or CF0020 when it has more elements than an int can count.</summary>
-    private static bool AddParameter(NodeDraft node, string role, bool trainable, long d0, long d1, long d2, long d3, DiagnosticSink sink, bool matrix = false)
+    /// <summary>A parameter tensor, or CF0020 when it has more elements than an int can count.</summary>
+    private static bool AddParameter(NodeDraft node, ParameterRule parameter, DiagnosticSink sink)
     {
-        var length = WindowMath.SaturatingMultiply(WindowMath.SaturatingMultiply(WindowMath.SaturatingMultiply(d0, d1), d2), d3);
+        long length = 1;
+        foreach (var dimension in parameter.Dimensions)
+            length = WindowMath.SaturatingMultiply(length, dimension);
         if (length > Limits.MaxElements)
         {
-            var dimensions = matrix ? $"{Text.Int(d0)}x{Text.Int(d1)}" : $"{Text.Int(d0)}x{Text.Int(d1)}x{Text.Int(d2)}x{Text.Int(d3)}";
+            var dimensions = new List<string>();
+            foreach (var dimension in parameter.Dimensions)
+                dimensions.Add(Text.Int(dimension));
             sink.Report(DiagnosticIds.TooLarge, node.Sites.At(null),
-                $"{node.Name}: the {dimensions} {role.ToLowerInvariant()} has more than {Text.Count(Limits.MaxElements)} elements");
+                $"{node.Name}: the {string.Join("x", dimensions)} {parameter.Role.ToLowerInvariant()} has more than {Text.Count(Limits.MaxElements)} elements");
             return false;
         }
-        var shape = matrix
-            ? EquatableArray.Create((int)d0, (int)d1)
-            : EquatableArray.Create((int)d0, (int)d1, (int)d2, (int)d3);
-        node.Parameters.Add(new ParameterDef(node.ParamPrefix + "." + role, shape, trainable));
+        var shape = new int[parameter.Dimensions.Length];
+        for (var i = 0; i < shape.Length; i++)
+            shape[i] = (int)parameter.Dimensions[i];
+        node.Parameters.Add(new ParameterDef(node.ParamPrefix + "." + parameter.Role, EquatableArray.Create(shape), parameter.Trainable));
         return true;
     }
 }

@@ -8,16 +8,16 @@ namespace ConvForge.Compiler.Spec;
 
 /// <summary>A class marked [Network] (or, in <see cref="ModuleSpec"/>, [NetworkModule]).</summary>
 /// <param name="Name">The class name, e.g. "SqueezeNet11".</param>
-/// <param name="Channels">Input channels from [Network]; 0 when missing.</param>
-/// <param name="Height">Input height; 0 when missing.</param>
-/// <param name="Width">Input width; 0 when missing.</param>
+/// <param name="Channels">Input channels from [Network]; null when not written (0 written is 0, reported as out of range).</param>
+/// <param name="Height">Input height; null when not written.</param>
+/// <param name="Width">Input width; null when not written.</param>
 /// <param name="Layers">The Layer properties in declaration order.</param>
 /// <param name="Modules">Every [NetworkModule] class the layers use, directly or through other modules.</param>
 public sealed record NetworkSpec(
     string Name,
-    int Channels,
-    int Height,
-    int Width,
+    int? Channels,
+    int? Height,
+    int? Width,
     EquatableArray<LayerSpec> Layers,
     EquatableArray<ModuleSpec> Modules);
 

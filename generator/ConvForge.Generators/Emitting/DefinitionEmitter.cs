@@ -7,21 +7,22 @@ namespace ConvForge.Generators.Emitting;
 
 /// <summary>
 /// Writes the static <c>Definition</c> table: the graph as the runtime's NetworkDefinition, one NodeDefinition per
-/// node with the settings that apply to its kind, parameters taken from the class's ParameterInfo table.
+/// node with the settings that apply to its kind and the parameter tensors it declares (name and dimensions). It is
+/// the generated code's one node table: the runtime derives the parameter layout (offsets in graph order), the
+/// summary and the Layer objects from it, by the shape rules it shares with the compiler core.
 /// </summary>
 internal static class DefinitionEmitter
 {
     /// <param name="memberName">"Definition", or a private name when the class declares a Definition itself.</param>
     /// <param name="isPublic">Whether to write the public property (otherwise a private field).</param>
-    /// <param name="parameterArray">The private ParameterInfo array's name.</param>
-    public static void Write(IndentedTextWriter writer, GraphLayout layout, string networkName, string memberName, bool isPublic, string parameterArray, CancellationToken cancellationToken)
+    public static void Write(IndentedTextWriter writer, NetworkGraph graph, string networkName, string memberName, bool isPublic, CancellationToken cancellationToken)
     {
-        var graph = layout.Graph;
         if (isPublic)
         {
             writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// The graph as the runtime describes it: every node with its kind, inputs, output shape, window and parameters");
-            writer.WriteLine("/// (the tensors of <see cref=\"ParameterLayout\"/>). The parameters, the ONNX exporter and reference interpreters read it.");
+            writer.WriteLine("/// The graph as the runtime describes it: every node with its kind, inputs, output shape, settings and parameter");
+            writer.WriteLine("/// tensors. ParameterLayout, Summary and the Layer properties derive from it; the parameters, the ONNX exporter");
+            writer.WriteLine("/// and reference interpreters read it.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine($"public static global::ConvForge.NetworkDefinition {memberName} {{ get; }} = new(");
         }
@@ -39,22 +40,19 @@ internal static class DefinitionEmitter
             writer.WriteLine("new global::ConvForge.NodeDefinition[]");
             using (writer.OpenBlock(");"))
             {
-                var parameterIndex = 0;
                 foreach (var node in graph.Nodes)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    writer.WriteLine(NodeDefinition(node, parameterIndex, parameterArray) + ",");
-                    parameterIndex += node.Parameters.Count;
+                    writer.WriteLine(NodeDefinition(node) + ",");
                 }
             }
         }
     }
 
-    private static string NodeDefinition(Node node, int firstParameter, string parameterArray)
+    private static string NodeDefinition(Node node)
     {
-        var inputs = node.Inputs.Count == 0
-            ? "global::System.Array.Empty<int>()"
-            : "new[] { " + string.Join(", ", Ints(node.Inputs)) + " }";
+        // Collection expressions: the declarations need C# 13 (partial properties) anyway.
+        var inputs = "[" + string.Join(", ", Ints(node.Inputs)) + "]";
         var shape = node.Output;
         var text = $"new({CSharpNames.Literal(node.Name)}, global::ConvForge.OpKind.{node.Kind}, {inputs}, new({Int(shape.Channels)}, {Int(shape.Height)}, {Int(shape.Width)})";
 
@@ -86,10 +84,11 @@ internal static class DefinitionEmitter
         }
         if (node.Parameters.Count > 0)
         {
+            // Declared, not placed: the NetworkDefinition places them after the tensors of the nodes before.
             var parameters = new List<string>();
-            for (var i = 0; i < node.Parameters.Count; i++)
-                parameters.Add($"{parameterArray}[{Int(firstParameter + i)}]");
-            settings.Add("parameters: new[] { " + string.Join(", ", parameters) + " }");
+            foreach (var parameter in node.Parameters)
+                parameters.Add($"new({CSharpNames.Literal(parameter.Name)}, {string.Join(", ", Ints(parameter.Dimensions))})");
+            settings.Add("parameters: [" + string.Join(", ", parameters) + "]");
         }
 
         foreach (var setting in settings)

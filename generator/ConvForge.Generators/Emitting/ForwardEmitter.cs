@@ -107,8 +107,7 @@ internal sealed class ForwardEmitter
 
     private void Write(IndentedTextWriter writer, string networkName, CancellationToken cancellationToken)
     {
-        DefinitionEmitter.Write(writer, _layout, networkName, _names.Definition, _names.DefinitionIsPublic, "s_parameterLayout", cancellationToken);
-        writer.WriteLine();
+        // NetworkEmitter writes the Definition (the one node table) before the members that derive from it.
         WriteInstanceMembers(writer, networkName);
         writer.WriteLine();
         WriteContainer(writer, networkName, cancellationToken);

@@ -10,9 +10,10 @@ using ConvForge.Generators.Models;
 namespace ConvForge.Generators.Emitting;
 
 /// <summary>
-/// Writes the generated part of a [Network] class: shape constants, the parameter layout, the model summary,
-/// the Layer properties, and (through <see cref="ForwardEmitter"/>) the run-time members: Definition, the
-/// instance state, Forward and the execution plans. Pure text from the compiled model; no Roslyn objects.
+/// Writes the generated part of a [Network] class: shape constants, the node table (<c>Definition</c>, through
+/// <see cref="DefinitionEmitter"/>) and what the runtime derives from it (the parameter layout, the model summary,
+/// the Layer properties), and (through <see cref="ForwardEmitter"/>) the instance state, Forward and the execution
+/// plans. Pure text from the compiled model; no Roslyn objects.
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -33,8 +34,6 @@ internal static class NetworkEmitter
 
     private const string LayerType = "global::ConvForge.Layer";
     private const string ParameterInfoType = "global::ConvForge.ParameterInfo";
-    private const string ParameterArrayField = "s_parameterLayout";
-    private const string ParameterRangeMethod = "ParameterRange";
 
     /// <summary>The text of the file for <paramref name="network"/>.</summary>
     public static string Emit(CompiledNetwork network, CancellationToken cancellationToken)
@@ -102,17 +101,30 @@ internal static class NetworkEmitter
             WriteShapes(writer, graph, cancellationToken);
         }
 
+        // The one node table; what follows derives from it, so it comes first (static initializers run in text order).
+        var names = new ForwardNames(model.Type.Name.TrimStart('@'), taken);
         writer.WriteLine();
-        WriteParameterLayout(writer, layout, taken);
+        DefinitionEmitter.Write(writer, graph, model.Spec.Name, names.Definition, names.DefinitionIsPublic, cancellationToken);
+
+        if (!taken.Contains("ParameterLayout"))
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Every parameter tensor in graph order, with its offset in floats in the flat parameter buffer of");
+            writer.WriteLine("/// <see cref=\"ParameterLength\"/> floats; the offsets are contiguous.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<{ParameterInfoType}> ParameterLayout => {names.Definition}.Parameters;");
+        }
 
         if (!taken.Contains("Summary"))
         {
             writer.WriteLine();
-            WriteSummary(writer, model, graph, summary, cancellationToken);
+            writer.WriteLine("/// <summary>The model summary: one row per node; its text is the table of the class's documentation.</summary>");
+            writer.WriteLine($"public static global::ConvForge.NetworkSummary Summary {{ get; }} = new({names.Definition});");
         }
 
         writer.WriteLine();
-        WriteLayerProperties(writer, model, layout);
+        WriteLayerProperties(writer, model, layout, names.Definition);
 
         writer.WriteLine();
         if (forward is not null)
@@ -178,104 +190,46 @@ internal static class NetworkEmitter
         return example is null ? "Shapes" : "Shapes." + example.Identifier;
     }
 
+    // One line per node (its doc comment above it); a node with nodes under it opens a block for them.
     private static void WriteShapeChildren(IndentedTextWriter writer, ShapeTree parent, CancellationToken cancellationToken)
     {
-        var first = parent.Node is null;
         foreach (var child in parent.Children)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!first)
-                writer.WriteLine();
-            first = false;
-
             var doc = child.Node is { } node
                 ? $"{node.Name} ({node.Describe()}): {Text.Shape(node.Output)}."
                 : $"The nodes of {child.Path}.";
             writer.WriteLine($"/// <summary>{CSharpNames.XmlEscape(doc)}</summary>");
+            // A delimited doc comment keeps the constants on the class's line and documented.
+            var constants = child.Node is { } shaped
+                ? "/** <summary>The output shape.</summary> */ "
+                    + $"public const int Channels = {CSharpNames.Literal(shaped.Output.Channels)}, Height = {CSharpNames.Literal(shaped.Output.Height)}, "
+                    + $"Width = {CSharpNames.Literal(shaped.Output.Width)}, Length = {CSharpNames.Literal((int)shaped.Output.Length)};"
+                : null;
+            if (child.Children.Count == 0)
+            {
+                writer.WriteLine($"public static class {child.Identifier} {{ {constants} }}");
+                continue;
+            }
             writer.WriteLine($"public static class {child.Identifier}");
             using (writer.OpenBlock())
             {
-                if (child.Node is { } shaped)
-                {
-                    var shape = shaped.Output;
-                    writer.WriteLine("/// <summary>Channels, height, width and length (floats) of the output.</summary>");
-                    writer.WriteLine($"public const int Channels = {CSharpNames.Literal(shape.Channels)}, Height = {CSharpNames.Literal(shape.Height)}, "
-                        + $"Width = {CSharpNames.Literal(shape.Width)}, Length = {CSharpNames.Literal((int)shape.Length)};");
-                }
+                if (constants is not null)
+                    writer.WriteLine(constants);
                 WriteShapeChildren(writer, child, cancellationToken);
             }
         }
     }
 
-    private static void WriteParameterLayout(IndentedTextWriter writer, GraphLayout layout, HashSet<string> taken)
+    private static void WriteLayerProperties(IndentedTextWriter writer, NetworkModel model, GraphLayout layout, string definition)
     {
-        writer.WriteLine($"private static readonly {ParameterInfoType}[] {ParameterArrayField} =");
-        using (writer.OpenBlock(";"))
+        var outputs = new Dictionary<string, LayerOutput>(StringComparer.Ordinal);
+        foreach (var output in layout.Graph.LayerOutputs)
         {
-            foreach (var parameter in layout.Parameters)
-            {
-                var dimensions = new List<string>();
-                foreach (var dimension in parameter.Definition.Dimensions)
-                    dimensions.Add(CSharpNames.Literal(dimension));
-                writer.WriteLine($"new({CSharpNames.Literal(parameter.Definition.Name)}, new[] {{ {string.Join(", ", dimensions)} }}, offset: {CSharpNames.Literal(parameter.Offset)}, "
-                    + $"trainable: {CSharpNames.Literal(parameter.Definition.Trainable)}),");
-            }
+            if (!outputs.ContainsKey(output.Name))
+                outputs.Add(output.Name, output);
         }
 
-        if (!taken.Contains("ParameterLayout"))
-        {
-            writer.WriteLine();
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Every parameter tensor in graph order, with its offset in floats in the flat parameter buffer of");
-            writer.WriteLine("/// <see cref=\"ParameterLength\"/> floats; the offsets are contiguous.");
-            writer.WriteLine("/// </summary>");
-            writer.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<{ParameterInfoType}> ParameterLayout {{ get; }} = global::System.Array.AsReadOnly({ParameterArrayField});");
-        }
-
-        writer.WriteLine();
-        writer.WriteLine("// A layer's tensors are consecutive in the layout (so are its nodes): each Layer gets a view, not a copy.");
-        writer.WriteLine($"private static global::System.Collections.Generic.IReadOnlyList<{ParameterInfoType}> {ParameterRangeMethod}(int first, int count) =>");
-        using (writer.Indent())
-            writer.WriteLine($"new global::System.Collections.ObjectModel.ReadOnlyCollection<{ParameterInfoType}>(new global::System.ArraySegment<{ParameterInfoType}>({ParameterArrayField}, first, count));");
-    }
-
-    private static void WriteSummary(IndentedTextWriter writer, NetworkModel model, NetworkGraph graph, string summary, CancellationToken cancellationToken)
-    {
-        var input = graph.Input.Output;
-        writer.WriteLine("/// <summary>The model summary: one row per node, as in the class's documentation.</summary>");
-        writer.WriteLine("public static global::ConvForge.NetworkSummary Summary { get; } = new(");
-        using (writer.Indent())
-        {
-            writer.WriteLine(CSharpNames.Literal(model.Spec.Name) + ",");
-            writer.WriteLine($"new({CSharpNames.Literal(input.Channels)}, {CSharpNames.Literal(input.Height)}, {CSharpNames.Literal(input.Width)}),");
-            writer.WriteLine("global::System.Array.AsReadOnly(new global::ConvForge.LayerSummary[]");
-            using (writer.OpenBlock("),"))
-            {
-                foreach (var node in graph.Nodes)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var shape = node.Output;
-                    writer.WriteLine($"new({CSharpNames.Literal(node.Name)}, {CSharpNames.Literal(node.Describe())}, "
-                        + $"new({CSharpNames.Literal(shape.Channels)}, {CSharpNames.Literal(shape.Height)}, {CSharpNames.Literal(shape.Width)}), "
-                        + $"{CSharpNames.Literal(node.TrainableParameterCount)}, {CSharpNames.Literal(node.Macs)}, {CSharpNames.Literal(node.ActivationBytes)}),");
-                }
-            }
-
-            // The text exactly as the core formats it (the same table as the doc comment), one line per literal.
-            var lines = summary.Replace("\r\n", "\n").Split('\n');
-            var count = lines[lines.Length - 1].Length == 0 ? lines.Length - 1 : lines.Length;
-            if (count == 0)
-                writer.WriteLine("\"\");");
-            for (var i = 0; i < count; i++)
-            {
-                var line = i < lines.Length - 1 ? lines[i] + "\n" : lines[i];
-                writer.WriteLine(CSharpNames.Literal(line) + (i == count - 1 ? ");" : " +"));
-            }
-        }
-    }
-
-    private static void WriteLayerProperties(IndentedTextWriter writer, NetworkModel model, GraphLayout layout)
-    {
         var fields = new FieldNames();
         var first = true;
         foreach (var property in ImplementableProperties(model))
@@ -286,20 +240,17 @@ internal static class NetworkEmitter
 
             var field = fields.For(property.Name);
             var layer = layout.FindLayer(property.Name);
-            if (layer is null)
+            if (layer is null || !outputs.TryGetValue(property.Name, out var nodes))
             {
                 // The core names every property; this only guards against a graph that does not.
                 WritePlaceholderLayer(writer, property, field);
                 continue;
             }
 
-            var shape = layer.Shape;
             WriteLayerDocumentation(writer, layer);
             writer.WriteLine($"{ModifiersWithPartial(property)} {LayerType} {property.Identifier} => {field};");
-            writer.WriteLine($"private static readonly {LayerType} {field} = new({CSharpNames.Literal(property.Name)}, "
-                + $"new({CSharpNames.Literal(shape.Channels)}, {CSharpNames.Literal(shape.Height)}, {CSharpNames.Literal(shape.Width)}), "
-                + $"{ParameterRangeMethod}(first: {CSharpNames.Literal(layer.FirstParameter)}, count: {CSharpNames.Literal(layer.ParameterCount)}), "
-                + $"macs: {CSharpNames.Literal(layer.Macs)});");
+            writer.WriteLine($"private static readonly {LayerType} {field} = new({definition}, {CSharpNames.Literal(property.Name)}, "
+                + $"firstNode: {CSharpNames.Literal(nodes.FirstNode)}, outputNode: {CSharpNames.Literal(nodes.OutputNode)});");
         }
     }
 

@@ -230,11 +230,12 @@ internal static class NetworkParser
         return new LayerSpec(name, ops.MoveToImmutable().ToEquatableArray());
     }
 
-    private static (int Channels, int Height, int Width) ReadInputShape(AttributeData? networkAttribute)
+    /// <summary>The stated input shape; null for an argument not written, so that 0 written reads as out of range.</summary>
+    private static (int? Channels, int? Height, int? Width) ReadInputShape(AttributeData? networkAttribute)
     {
-        int channels = 0, height = 0, width = 0;
+        int? channels = null, height = null, width = null;
         if (networkAttribute is null)
-            return (0, 0, 0);
+            return (null, null, null);
         foreach (var argument in networkAttribute.NamedArguments)
         {
             if (argument.Value.Kind != TypedConstantKind.Primitive || argument.Value.Value is not int value)

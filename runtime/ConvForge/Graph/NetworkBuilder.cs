@@ -6,7 +6,7 @@ namespace ConvForge;
 /// <summary>
 /// Builds a <see cref="NetworkDefinition"/> node by node, inferring each output shape and laying
 /// the parameters out one after another. For tests, tools and networks made at run time; generated
-/// code writes its table directly with the shapes and layout the compiler computed.
+/// code writes its table directly with the shapes the compiler computed.
 /// </summary>
 /// <remarks>
 /// Each method returns the new node's index, which later nodes pass as their input. Parameters are
@@ -27,7 +27,6 @@ public sealed class NetworkBuilder
     private readonly string name;
     private readonly TensorShape inputShape;
     private readonly List<NodeDefinition> nodes = new();
-    private int parameterOffset;
 
     /// <summary>Starts a network whose input images have <paramref name="inputShape"/>.</summary>
     public NetworkBuilder(string name, TensorShape inputShape)
@@ -49,10 +48,10 @@ public sealed class NetworkBuilder
         var inShape = ShapeOf(input);
         var parameters = new List<ParameterInfo>
         {
-            NewParameter(name, "Weight", true, channels, groups > 0 ? inShape.Channels / groups : 0, window.KernelHeight, window.KernelWidth),
+            NewParameter(name, "Weight", channels, groups > 0 ? inShape.Channels / groups : 0, window.KernelHeight, window.KernelWidth),
         };
         if (bias)
-            parameters.Add(NewParameter(name, "Bias", true, channels));
+            parameters.Add(NewParameter(name, "Bias", channels));
         var output = new TensorShape(channels, window.OutputHeight(inShape.Height), window.OutputWidth(inShape.Width));
         return Append(new NodeDefinition(name, OpKind.Conv, new[] { input }, output, window, groups, parameters.ToArray()));
     }
@@ -79,10 +78,10 @@ public sealed class NetworkBuilder
         var channels = ShapeOf(input).Channels;
         var parameters = new[]
         {
-            NewParameter(name, "Gamma", true, channels),
-            NewParameter(name, "Beta", true, channels),
-            NewParameter(name, "RunningMean", false, channels),
-            NewParameter(name, "RunningVar", false, channels),
+            NewParameter(name, "Gamma", channels),
+            NewParameter(name, "Beta", channels),
+            NewParameter(name, "RunningMean", channels),
+            NewParameter(name, "RunningVar", channels),
         };
         return Append(new NodeDefinition(name, OpKind.BatchNorm, new[] { input }, ShapeOf(input), parameters: parameters, epsilon: epsilon));
     }
@@ -107,9 +106,9 @@ public sealed class NetworkBuilder
     /// <summary>A fully connected layer over the flattened input.</summary>
     public int Dense(string name, int input, int units, bool bias = true)
     {
-        var parameters = new List<ParameterInfo> { NewParameter(name, "Weight", true, units, ShapeOf(input).Length) };
+        var parameters = new List<ParameterInfo> { NewParameter(name, "Weight", units, ShapeOf(input).Length) };
         if (bias)
-            parameters.Add(NewParameter(name, "Bias", true, units));
+            parameters.Add(NewParameter(name, "Bias", units));
         return Append(new NodeDefinition(name, OpKind.Dense, new[] { input }, new TensorShape(units, 1, 1), parameters: parameters.ToArray()));
     }
 
@@ -165,10 +164,6 @@ public sealed class NetworkBuilder
         return nodes.Count - 1;
     }
 
-    private ParameterInfo NewParameter(string node, string role, bool trainable, params int[] shape)
-    {
-        var parameter = new ParameterInfo(node + "." + role, shape, parameterOffset, trainable);
-        parameterOffset = checked(parameterOffset + parameter.Length);
-        return parameter;
-    }
+    // Declared only: the NetworkDefinition places the tensors one after another and knows which are trained.
+    private static ParameterInfo NewParameter(string node, string role, params int[] shape) => new(node + "." + role, shape);
 }

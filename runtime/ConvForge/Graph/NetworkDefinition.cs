@@ -17,14 +17,15 @@ namespace ConvForge;
 /// Instances are immutable and safe to share between threads.
 /// </remarks>
 /// <example>
-/// What generated code writes (the parameter layout is the class's ParameterInfo table):
+/// What generated code writes: the one table of the network. Parameters are declared in their node's row;
+/// the definition places them one after another in graph order (<see cref="Parameters"/>).
 /// <code>
 /// static readonly NetworkDefinition Definition = new("TinyNet", new TensorShape(3, 32, 32), new NodeDefinition[]
 /// {
 ///     new("Input", OpKind.Input, new int[0], new TensorShape(3, 32, 32)),
 ///     new("Conv1.Conv", OpKind.Conv, new[] { 0 }, new TensorShape(16, 32, 32),
 ///         window: new KernelWindow(3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false), groups: 1,
-///         parameters: new[] { Parameters[0], Parameters[1] }),
+///         parameters: new ParameterInfo[] { new("Conv1.Weight", 16, 3, 3, 3), new("Conv1.Bias", 16) }),
 ///     new("Conv1", OpKind.Relu, new[] { 1 }, new TensorShape(16, 32, 32)),
 ///     new("Pool1", OpKind.MaxPool, new[] { 2 }, new TensorShape(16, 16, 16),
 ///         window: new KernelWindow(2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false)),
@@ -35,6 +36,9 @@ public sealed class NetworkDefinition
 {
     private readonly NodeDefinition[] nodes;
     private readonly ParameterInfo[] parameters;
+    // firstParameter[i] is the index in parameters of node i's first tensor; firstParameter[nodes.Length] = parameters.Length.
+    private readonly int[] firstParameter;
+    private readonly long[] macs;
     private readonly Dictionary<string, ParameterInfo> parametersByName;
     private readonly Dictionary<string, int> nodeIndexes;
 
@@ -52,13 +56,18 @@ public sealed class NetworkDefinition
 
         nodeIndexes = new Dictionary<string, int>(StringComparer.Ordinal);
         parametersByName = new Dictionary<string, ParameterInfo>(StringComparer.Ordinal);
+        firstParameter = new int[this.nodes.Length + 1];
+        macs = new long[this.nodes.Length];
         var allParameters = new List<ParameterInfo>();
+        long next = 0;
         for (var i = 0; i < this.nodes.Length; i++)
         {
             var node = this.nodes[i] ?? throw new ArgumentException($"Network {name}: node {i} is null.", nameof(nodes));
             if (!nodeIndexes.TryAdd(node.Name, i))
                 throw new ArgumentException($"Network {name}: two nodes are named {node.Name} ({nodeIndexes[node.Name]} and {i}).", nameof(nodes));
             CheckNode(i, node);
+            node = this.nodes[i] = Place(node, ref next);
+            firstParameter[i] = allParameters.Count;
             foreach (var parameter in node.Parameters)
             {
                 if (!parametersByName.TryAdd(parameter.Name, parameter))
@@ -66,8 +75,13 @@ public sealed class NetworkDefinition
                 allParameters.Add(parameter);
             }
         }
+        firstParameter[this.nodes.Length] = allParameters.Count;
         parameters = allParameters.ToArray();
+        Nodes = Array.AsReadOnly(this.nodes);
+        Parameters = Array.AsReadOnly(parameters);
         ParameterLength = CheckParameterLayout(name, parameters);
+        foreach (var m in macs)
+            Macs = WindowMath.SaturatingAdd(Macs, m);
     }
 
     /// <summary>The network class's name.</summary>
@@ -75,15 +89,30 @@ public sealed class NetworkDefinition
     /// <summary>The shape of one input image.</summary>
     public TensorShape InputShape { get; }
     /// <summary>Every node, in a topological order: node 0 is the input, the last is the output.</summary>
-    public IReadOnlyList<NodeDefinition> Nodes => nodes;
+    public IReadOnlyList<NodeDefinition> Nodes { get; }
     /// <summary>The node whose output is the network's output (the last one).</summary>
     public NodeDefinition Output => nodes[nodes.Length - 1];
     /// <summary>The shape of one image's output.</summary>
     public TensorShape OutputShape => Output.Output;
     /// <summary>Every parameter tensor, in node order.</summary>
-    public IReadOnlyList<ParameterInfo> Parameters => parameters;
+    public IReadOnlyList<ParameterInfo> Parameters { get; }
     /// <summary>Floats in the flat parameter buffer: the end of the last tensor.</summary>
     public int ParameterLength { get; }
+    /// <summary>Multiply-accumulates per image, by the same rule as the compiler core.</summary>
+    public long Macs { get; }
+
+    /// <summary>Multiply-accumulates per image of node <paramref name="node"/> (Conv and Dense; 0 for the rest).</summary>
+    public long MacsOf(int node) => macs[node];
+
+    /// <summary>The parameter tensors of nodes <paramref name="firstNode"/> to <paramref name="lastNode"/> (a view: they are consecutive).</summary>
+    public IReadOnlyList<ParameterInfo> ParametersOf(int firstNode, int lastNode)
+    {
+        if (firstNode < 0 || lastNode >= nodes.Length || firstNode > lastNode + 1)
+            throw new ArgumentOutOfRangeException(nameof(firstNode), FormattableString.Invariant($"Nodes {firstNode} to {lastNode} are not a range of the {nodes.Length} nodes of {Name}."));
+        var first = firstParameter[firstNode];
+        return new System.Collections.ObjectModel.ReadOnlyCollection<ParameterInfo>(
+            new ArraySegment<ParameterInfo>(parameters, first, firstParameter[lastNode + 1] - first));
+    }
 
     /// <summary>The parameter named <paramref name="name"/>, or null.</summary>
     public ParameterInfo? FindParameter(string name) =>
@@ -96,110 +125,6 @@ public sealed class NetworkDefinition
     /// <summary>"TinyNet 3x32x32 -> 10x1x1, 7 nodes, 1234 parameters".</summary>
     public override string ToString() =>
         FormattableString.Invariant($"{Name} {InputShape} -> {OutputShape}, {nodes.Length} nodes, {ParameterLength} parameters");
-
-    /// <summary>
-    /// The output shape <paramref name="node"/> has for the given input shapes and its settings,
-    /// or an explanation of why it has none. The same rules as the compiler core's shape inference.
-    /// </summary>
-    internal static TensorShape InferShape(NodeDefinition node, IReadOnlyList<TensorShape> inputs, out string? problem)
-    {
-        problem = null;
-        var first = inputs.Count > 0 ? inputs[0] : default;
-        switch (node.Kind)
-        {
-            case OpKind.Conv:
-            {
-                var weight = node.Parameters[0];
-                var outChannels = weight.Shape.Count > 0 ? weight.Shape[0] : 0;
-                if (first.Channels % node.Groups != 0 || outChannels % node.Groups != 0)
-                {
-                    problem = Format($"has {node.Groups} groups, which do not divide its {first.Channels} input and {outChannels} output channels");
-                    return default;
-                }
-                var w = node.Window;
-                var expectedWeight = new[] { outChannels, first.Channels / node.Groups, w.KernelHeight, w.KernelWidth };
-                if (!SameShape(weight.Shape, expectedWeight))
-                {
-                    problem = Format($"has weight {weight.Name} of shape [{string.Join(", ", weight.Shape)}]; its input {first} needs [{string.Join(", ", expectedWeight)}]");
-                    return default;
-                }
-                if (node.HasBias && !SameShape(node.Parameters[1].Shape, new[] { outChannels }))
-                {
-                    problem = Format($"has bias {node.Parameters[1].Name} of shape [{string.Join(", ", node.Parameters[1].Shape)}]; it needs [{outChannels}]");
-                    return default;
-                }
-                return Windowed(outChannels, first, w, out problem);
-            }
-            case OpKind.MaxPool:
-            case OpKind.AvgPool:
-                return Windowed(first.Channels, first, node.Window, out problem);
-            case OpKind.GlobalAvgPool:
-            case OpKind.GlobalMaxPool:
-                return new TensorShape(first.Channels, 1, 1);
-            case OpKind.BatchNorm:
-                foreach (var parameter in node.Parameters)
-                {
-                    if (!SameShape(parameter.Shape, new[] { first.Channels }))
-                    {
-                        problem = Format($"has {parameter.Name} of shape [{string.Join(", ", parameter.Shape)}]; its input {first} needs [{first.Channels}]");
-                        return default;
-                    }
-                }
-                return first;
-            case OpKind.Dense:
-            {
-                var weight = node.Parameters[0];
-                var units = weight.Shape.Count > 0 ? weight.Shape[0] : 0;
-                if (!SameShape(weight.Shape, new[] { units, first.Length }))
-                {
-                    problem = Format($"has weight {weight.Name} of shape [{string.Join(", ", weight.Shape)}]; its input {first} ({first.Length} features) needs [{units}, {first.Length}]");
-                    return default;
-                }
-                if (node.HasBias && !SameShape(node.Parameters[1].Shape, new[] { units }))
-                {
-                    problem = Format($"has bias {node.Parameters[1].Name} of shape [{string.Join(", ", node.Parameters[1].Shape)}]; it needs [{units}]");
-                    return default;
-                }
-                return new TensorShape(units, 1, 1);
-            }
-            case OpKind.Flatten:
-                return new TensorShape(first.Length, 1, 1);
-            case OpKind.Concat:
-            {
-                var channels = 0;
-                foreach (var input in inputs)
-                {
-                    if (input.Height != first.Height || input.Width != first.Width)
-                    {
-                        problem = Format($"joins inputs of different sizes ({string.Join(", ", inputs)})");
-                        return default;
-                    }
-                    channels += input.Channels;
-                }
-                return new TensorShape(channels, first.Height, first.Width);
-            }
-            case OpKind.Add:
-                foreach (var input in inputs)
-                {
-                    if (input != first)
-                    {
-                        problem = Format($"adds inputs of different shapes ({string.Join(", ", inputs)})");
-                        return default;
-                    }
-                }
-                return first;
-            case OpKind.ChannelScale:
-                if (inputs[1] != new TensorShape(first.Channels, 1, 1))
-                {
-                    problem = Format($"scales {first} by {inputs[1]}; the scale must be {first.Channels}x1x1");
-                    return default;
-                }
-                return first;
-            default:
-                // Relu, LeakyRelu, Relu6, Sigmoid, Dropout, Softmax, Lrn: the shape is unchanged.
-                return first;
-        }
-    }
 
     private void CheckNode(int index, NodeDefinition node)
     {
@@ -221,13 +146,69 @@ public sealed class NetworkDefinition
             inputShapes[i] = nodes[input].Output;
         }
 
-        var expected = InferShape(node, inputShapes, out var problem);
-        if (problem is not null)
-            throw NodeError(node, $"{problem}");
-        if (expected.Channels <= 0 || expected.Height <= 0 || expected.Width <= 0)
-            throw NodeError(node, $"would have an empty output {expected} for input {inputShapes[0]}");
-        if (expected != node.Output)
-            throw NodeError(node, $"says its output is {node.Output} but its inputs ({string.Join(", ", inputShapes)}) give {expected}");
+        var inputs = new (int Channels, int Height, int Width)[inputShapes.Length];
+        for (var i = 0; i < inputs.Length; i++)
+            inputs[i] = (inputShapes[i].Channels, inputShapes[i].Height, inputShapes[i].Width);
+        var first = inputShapes[0];
+        var channels = node.Weight is { Shape.Count: > 0 } weight ? weight.Shape[0] : 0;
+        var problem = ShapeRules.Output(node.Kind, inputs, channels, node.Groups, node.Window, out var output, out var culprit);
+        switch (problem)
+        {
+            case ShapeProblem.GroupsDoNotDivideInput:
+            case ShapeProblem.GroupsDoNotDivideOutput:
+                throw NodeError(node, $"has {node.Groups} groups, which do not divide its {first.Channels} input and {channels} output channels");
+            case ShapeProblem.WindowDoesNotFit:
+                throw NodeError(node, $"has window {node.Window}, which does not fit its input {first}");
+            case ShapeProblem.SizesDiffer:
+                throw NodeError(node, $"joins inputs of different sizes ({string.Join(", ", inputShapes)})");
+            case ShapeProblem.ShapesDiffer:
+                throw NodeError(node, $"adds inputs of different shapes ({string.Join(", ", inputShapes)})");
+            case ShapeProblem.ScaleNotPerChannel:
+                throw NodeError(node, $"scales {first} by {inputShapes[culprit]}; the scale must be {first.Channels}x1x1");
+        }
+
+        for (var i = 0; i < node.Parameters.Count; i++)
+        {
+            var parameter = node.Parameters[i];
+            var rule = ShapeRules.Parameter(node.Kind, i, inputs[0], channels, node.Groups, node.Window);
+            if (SameShape(parameter.Shape, rule.Dimensions))
+                continue;
+            var needs = "[" + string.Join(", ", rule.Dimensions) + "]";
+            var what = node.Kind == OpKind.BatchNorm ? "" : rule.Role.ToLowerInvariant() + " ";
+            var input = rule.Role == "Bias" ? "it" : node.Kind == OpKind.Dense ? $"its input {first} ({first.Length} features)" : $"its input {first}";
+            throw NodeError(node, $"has {what}{parameter.Name} of shape [{string.Join(", ", parameter.Shape)}]; {input} needs {needs}");
+        }
+
+        if (output.Channels <= 0 || output.Height <= 0 || output.Width <= 0
+            || output.Channels * output.Height * output.Width > int.MaxValue)
+            throw NodeError(node, $"would have an output {output.Channels}x{output.Height}x{output.Width} for input {first}, which is empty or too large");
+        if ((output.Channels, output.Height, output.Width) != (node.Output.Channels, node.Output.Height, node.Output.Width))
+            throw NodeError(node, $"says its output is {node.Output} but its inputs ({string.Join(", ", inputShapes)}) give {new TensorShape((int)output.Channels, (int)output.Height, (int)output.Width)}");
+        macs[index] = ShapeRules.Macs(node.Kind, inputs[0], output, node.Groups, node.Window);
+    }
+
+    // Declared parameters go after the tensors before them; placed ones (NetworkBuilder, tools) keep their offsets.
+    private static NodeDefinition Place(NodeDefinition node, ref long next)
+    {
+        if (node.Parameters.Count == 0)
+            return node;
+        var placed = new ParameterInfo[node.Parameters.Count];
+        var changed = false;
+        for (var i = 0; i < placed.Length; i++)
+        {
+            var parameter = node.Parameters[i];
+            if (!parameter.IsPlaced)
+            {
+                if (next + parameter.Length > int.MaxValue)
+                    throw new ArgumentException(FormattableString.Invariant($"Node {node.Name}: the parameters need more floats than one array can hold."));
+                var trainable = ShapeRules.Parameter(node.Kind, i, default, 0, 1, default).Trainable;
+                parameter = new ParameterInfo(parameter.Name, parameter.Shape.ToArray(), (int)next, trainable);
+                changed = true;
+            }
+            placed[i] = parameter;
+            next = (long)parameter.Offset + parameter.Length;
+        }
+        return changed ? node.WithParameters(placed) : node;
     }
 
     private static int CheckParameterLayout(string network, ParameterInfo[] parameters)
@@ -250,17 +231,7 @@ public sealed class NetworkDefinition
         return (int)end;
     }
 
-    private static TensorShape Windowed(int channels, TensorShape input, KernelWindow window, out string? problem)
-    {
-        problem = null;
-        var height = window.OutputHeight(input.Height);
-        var width = window.OutputWidth(input.Width);
-        if (height <= 0 || width <= 0)
-            problem = Format($"has window {window}, which does not fit its input {input}");
-        return new TensorShape(channels, height, width);
-    }
-
-    private static bool SameShape(IReadOnlyList<int> shape, int[] expected)
+    private static bool SameShape(IReadOnlyList<int> shape, long[] expected)
     {
         if (shape.Count != expected.Length)
             return false;

@@ -118,18 +118,15 @@ public sealed class NodeDefinition
     /// <summary>BatchNorm: the running variance (state, not trained by gradient).</summary>
     public ParameterInfo? RunningVar => Kind == OpKind.BatchNorm ? parameters[3] : null;
 
+    /// <summary>What the node computes, as the model summary and the compiler core word it: "Conv 3x3/2 pad 1", "Concat".</summary>
+    public string Operation => ShapeRules.Describe(Kind, Window, Groups, LrnSize);
+
     /// <summary>"Conv1: Conv 3x3/2 pad 1 -> 64x112x112".</summary>
-    public override string ToString()
-    {
-        var op = Kind switch
-        {
-            OpKind.Conv when Groups > 1 => FormattableString.Invariant($"Conv {Window} g{Groups}"),
-            OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool => FormattableString.Invariant($"{Kind} {Window}"),
-            OpKind.Lrn => FormattableString.Invariant($"Lrn {LrnSize}"),
-            _ => Kind.ToString(),
-        };
-        return FormattableString.Invariant($"{Name}: {op} -> {Output}");
-    }
+    public override string ToString() => Name + ": " + Operation + " -> " + Output.ToString();
+
+    /// <summary>The same node with its parameters placed in a network's buffer.</summary>
+    internal NodeDefinition WithParameters(ParameterInfo[] placed) =>
+        new(Name, Kind, inputs, Output, Window, Groups, placed, Epsilon, Slope, Rate, LrnSize, LrnAlpha, LrnBeta, LrnK, CountIncludePad);
 
     // Checks what can be checked without the nodes this one reads; NetworkDefinition checks the rest.
     private void Validate()

@@ -8,7 +8,8 @@ namespace ConvForge.Compiler.Tests.Helpers;
 /// <summary>Fluent construction of specs as the parser would produce them: Specs.Network("N", 3, 32, 32).Layer("Conv1", Op.Conv(16, kernel: 3)).</summary>
 public static class Specs
 {
-    public static NetworkBuilder Network(string name, int channels, int height, int width) => new(name, channels, height, width);
+    /// <summary>A network; a null dimension is one the [Network] attribute does not state.</summary>
+    public static NetworkBuilder Network(string name, int? channels, int? height, int? width) => new(name, channels, height, width);
 
     public static ModuleBuilder Module(string typeName) => new(typeName);
 }
@@ -16,13 +17,13 @@ public static class Specs
 public sealed class NetworkBuilder
 {
     private readonly string _name;
-    private readonly int _channels;
-    private readonly int _height;
-    private readonly int _width;
+    private readonly int? _channels;
+    private readonly int? _height;
+    private readonly int? _width;
     private readonly List<LayerSpec> _layers = new();
     private readonly List<ModuleSpec> _modules = new();
 
-    public NetworkBuilder(string name, int channels, int height, int width)
+    public NetworkBuilder(string name, int? channels, int? height, int? width)
     {
         _name = name;
         _channels = channels;

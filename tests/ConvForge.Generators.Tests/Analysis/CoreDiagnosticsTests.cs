@@ -225,7 +225,7 @@ public class CoreDiagnosticsTests
         Expect(DiagnosticDescriptors.InvalidArgument, 2, "Drop: the dropout Rate must be at least 0 and below 1, got 1.5"),
         Expect(DiagnosticDescriptors.InvalidArgument, 3, "[Network] needs the input's Channels, e.g. [Network(Channels = 3, Height = 224, Width = 224)]"),
         Expect(DiagnosticDescriptors.InvalidArgument, 3, "[Network] needs the input's Height, e.g. [Network(Channels = 3, Height = 224, Width = 224)]"),
-        Expect(DiagnosticDescriptors.InvalidArgument, 4, "[Network] needs the input's Height, e.g. [Network(Channels = 3, Height = 224, Width = 224)]"),
+        Expect(DiagnosticDescriptors.InvalidArgument, 4, "[Network] Height must be at least 1, got 0"),
         Expect(DiagnosticDescriptors.InvalidArgument, 5, "[Network] Width must be at least 1, got -8"));
 
     [Fact]

@@ -352,7 +352,7 @@ public class GeneratedCodeBehaviourTests
 
         var text = run.Source("App.UsesLibrary.g.cs");
         Assert.Contains("\"Body.A.Weight\"", text);
-        Assert.Contains("new(\"Body\", new(4, 8, 8)", text);
+        Assert.Matches(@"new\(""Body"", global::ConvForge\.OpKind\.Conv, \[\d+\], new\(4, 8, 8\)", text);
         var problems = TestCompilation.ErrorsAndWarnings(run.OutputCompilation);
         Assert.True(problems.IsEmpty, TestCompilation.Describe(problems));
     }

@@ -24,6 +24,9 @@ public class SampleBaselineTests
         return GeneratorHarness.Run(TestCompilation.Create(files, assemblyName: "ConvForge.Samples"));
     });
 
+    /// <summary>The samples compiled with the generator's output (shared with <see cref="DefinitionAgreementTests"/>).</summary>
+    internal static GeneratorRun Run => s_run.Value;
+
     public static TheoryData<string> SampleFiles()
     {
         var data = new TheoryData<string>();

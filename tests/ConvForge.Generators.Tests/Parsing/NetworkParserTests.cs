@@ -45,7 +45,7 @@ public class NetworkParserTests
             public partial class Net { }
             """);
 
-        Assert.Equal((0, 7, 0), (parsed.Spec.Channels, parsed.Spec.Height, parsed.Spec.Width));
+        Assert.Equal(((int?)null, (int?)7, (int?)null), (parsed.Spec.Channels, parsed.Spec.Height, parsed.Spec.Width));
         Assert.Empty(parsed.Spec.Layers);
     }
 
@@ -215,7 +215,7 @@ public class NetworkParserTests
             }
             """);
 
-        Assert.Equal(0, parsed.Spec.Channels);
+        Assert.Null(parsed.Spec.Channels);
         Assert.Equal(32, parsed.Spec.Height);
         var ops = parsed.Spec.Layers.Select(l => l.Ops.Single()).ToArray();
         Assert.Equal(7, ops.Length);

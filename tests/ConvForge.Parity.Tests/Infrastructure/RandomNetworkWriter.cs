@@ -277,8 +277,8 @@ public sealed class RandomNetworkWriter
                 used.Add("Conv.NoBias");
             }
 
-            var height = same ? Ceil(shape.Height, sh) : KernelWindow.OutputSize(shape.Height, kh, sh, top, bottom, dilation, false);
-            var width = same ? Ceil(shape.Width, sw) : KernelWindow.OutputSize(shape.Width, kw, sw, left, right, dilation, false);
+            var height = same ? Ceil(shape.Height, sh) : new KernelWindow(kh, kw, sh, sw, top, left, bottom, right, dilation, dilation, false).OutputHeight(shape.Height);
+            var width = same ? Ceil(shape.Width, sw) : new KernelWindow(kh, kw, sh, sw, top, left, bottom, right, dilation, dilation, false).OutputWidth(shape.Width);
             // At least 2x2 where the input allows (a 1-pixel map only keeps its size).
             if (height < Math.Min(2, shape.Height) || width < Math.Min(2, shape.Width))
             {
@@ -383,8 +383,8 @@ public sealed class RandomNetworkWriter
                 args.Add("CountIncludePad = false");
                 used.Add("AvgPool.ExcludePad");
             }
-            var height = KernelWindow.OutputSize(shape.Height, kh, sh, top, bottom, 1, ceil);
-            var width = KernelWindow.OutputSize(shape.Width, kw, sw, left, right, 1, ceil);
+            var height = new KernelWindow(kh, kw, sh, sw, top, left, bottom, right, 1, 1, ceil).OutputHeight(shape.Height);
+            var width = new KernelWindow(kh, kw, sh, sw, top, left, bottom, right, 1, 1, ceil).OutputWidth(shape.Width);
             if (height < 1 || width < 1)
             {
                 foreach (var f in used.Where(f => f != kind))
@@ -550,8 +550,8 @@ public sealed class RandomNetworkWriter
             args.Add("Padding = " + Int(padding));
         var output = mlp.Length == 0 ? channels : mlp[^1];
         Emit("MlpConv", "MlpConv(" + string.Join(", ", args) + ")", new TensorShape(output,
-            KernelWindow.OutputSize(shape.Height, kernel, stride, padding, padding, 1, false),
-            KernelWindow.OutputSize(shape.Width, kernel, stride, padding, padding, 1, false)), new[] { "MlpConv" });
+            KernelWindow.Square(kernel, stride, padding).OutputHeight(shape.Height),
+            KernelWindow.Square(kernel, stride, padding).OutputWidth(shape.Width)), new[] { "MlpConv" });
     }
 
     private void BasicBlock(string? feature)
@@ -579,8 +579,8 @@ public sealed class RandomNetworkWriter
     }
 
     private TensorShape ResidualShape(int channels, int stride) => new(channels,
-        KernelWindow.OutputSize(shape.Height, 3, stride, 1, 1, 1, false),
-        KernelWindow.OutputSize(shape.Width, 3, stride, 1, 1, 1, false));
+        KernelWindow.Square(3, stride, 1).OutputHeight(shape.Height),
+        KernelWindow.Square(3, stride, 1).OutputWidth(shape.Width));
 
     private void SqueezeExcite()
     {

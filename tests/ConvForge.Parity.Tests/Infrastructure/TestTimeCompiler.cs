@@ -35,6 +35,9 @@ public static class TestTimeCompiler
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
 
+    /// <summary>What a user's project references: the shared framework and ConvForge.dll.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
     /// <summary>
     /// The assembly built from <paramref name="files"/> (path, text), or the errors that stop it: ConvForge's
     /// (from the analyzer; the generator writes no forward pass for a network with errors) and the C#

@@ -30,7 +30,9 @@ public sealed class NetworkDefinitionTests
     [InlineData(2, 5, 1, 1, 1, 1, false, 0)]
     public void Output_size_follows_the_pytorch_onnx_rule(int input, int kernel, int stride, int padBegin, int padEnd, int dilation, bool ceil, int expected)
     {
-        Assert.Equal(expected, KernelWindow.OutputSize(input, kernel, stride, padBegin, padEnd, dilation, ceil));
+        var window = new KernelWindow(kernel, kernel, stride, stride, padBegin, padBegin, padEnd, padEnd, dilation, dilation, ceil);
+        Assert.Equal(expected, window.OutputHeight(input));
+        Assert.Equal(expected, window.OutputWidth(input));
     }
 
     [Fact]

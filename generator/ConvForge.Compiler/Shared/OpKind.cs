@@ -1,9 +1,12 @@
+// Shared source: compiled into the compiler core (and so the generator) and, linked, into the runtime
+// library (CONVFORGE_RUNTIME), so both sides agree on the op kinds by construction.
+#if CONVFORGE_RUNTIME
 namespace ConvForge;
+#else
+namespace ConvForge.Compiler.Graph;
+#endif
 
-/// <summary>
-/// The primitive operations a network's graph is made of, after modules are expanded.
-/// The order and values mirror the compiler core's OpKind, so generated code can cast between them.
-/// </summary>
+/// <summary>The primitive operations a network's graph is made of, after modules are expanded.</summary>
 public enum OpKind
 {
     /// <summary>The network input; always node 0 and only there.</summary>
@@ -42,6 +45,6 @@ public enum OpKind
     Concat,
     /// <summary>Adds its inputs element by element.</summary>
     Add,
-    /// <summary>Scales each channel of input 0 by the matching element of input 1 (C x 1 x 1).</summary>
+    /// <summary>Scales each channel of input 0 by the matching element of input 1 (C x 1 x 1): squeeze-and-excitation.</summary>
     ChannelScale,
 }

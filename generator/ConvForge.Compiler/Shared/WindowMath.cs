@@ -1,7 +1,17 @@
-namespace ConvForge.Compiler.Shapes;
+// Shared source (see OpKind.cs): the one copy of the window arithmetic.
+#if CONVFORGE_RUNTIME
+namespace ConvForge;
+#else
+namespace ConvForge.Compiler.Graph;
+#endif
 
 /// <summary>Output-size arithmetic of sliding windows (convolutions and pools), in long so nothing overflows.</summary>
-public static class WindowMath
+#if CONVFORGE_RUNTIME
+internal
+#else
+public
+#endif
+static class WindowMath
 {
     /// <summary>The span a dilated kernel covers: dilation * (kernel - 1) + 1.</summary>
     public static long EffectiveKernel(int kernel, int dilation) => (long)dilation * (kernel - 1) + 1;
@@ -9,10 +19,13 @@ public static class WindowMath
     /// <summary>
     /// floor((input + padBegin + padEnd - effectiveKernel) / stride) + 1, or with <paramref name="ceilMode"/>
     /// ceil instead of floor, dropping a last window that would start at or after input + padBegin
-    /// (it would read only padding; PyTorch and ONNX do the same). Zero or less means no window fits.
+    /// (it would read only padding; PyTorch and ONNX do the same). Zero means no window fits, or the
+    /// window is malformed (a size below 1, a negative padding).
     /// </summary>
     public static long OutputSize(int input, int kernel, int stride, int padBegin, int padEnd, int dilation, bool ceilMode)
     {
+        if (input < 1 || kernel < 1 || stride < 1 || dilation < 1 || padBegin < 0 || padEnd < 0)
+            return 0;
         var span = (long)input + padBegin + padEnd - EffectiveKernel(kernel, dilation);
         if (span < 0)
             return 0;
