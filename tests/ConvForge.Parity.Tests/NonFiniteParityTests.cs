@@ -15,7 +15,7 @@ namespace ConvForge.Parity.Tests;
 /// finite outputs must agree within <see cref="OnnxParity.RelativeTolerance"/> x max |finite ORT output|.
 /// </summary>
 /// <remarks>
-/// Max pooling follows PyTorch: a NaN anywhere in the window gives NaN. ONNX Runtime 1.23's MaxPool and
+/// Max pooling follows PyTorch: a NaN anywhere in the window gives NaN. ONNX Runtime 1.31.1's MaxPool and
 /// GlobalMaxPool do not: they drop a NaN that shares its window with numbers (a padded 3x3 pool even gives
 /// -3.4e38 for an all-NaN window in its last column). So scattered NaN pixels go through networks whose max
 /// pools see them only as whole NaN windows, i.e. the all-NaN image; the kernel tests

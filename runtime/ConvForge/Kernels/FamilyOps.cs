@@ -27,7 +27,7 @@ internal unsafe interface IFamilyOps<TVector> : IBlockSize where TVector : struc
     static abstract TVector Multiply(TVector a, TVector b);
     /// <summary>a * b + c.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
-    /// <summary>max(a, b), NaN when either is NaN (max pooling propagates NaN as PyTorch and ONNX Runtime do).</summary>
+    /// <summary>max(a, b), NaN when either is NaN: max pooling propagates NaN as PyTorch does.</summary>
     static abstract TVector Max(TVector a, TVector b);
     static abstract TVector Activate<TActivation>(TVector x) where TActivation : struct, IActivation;
 

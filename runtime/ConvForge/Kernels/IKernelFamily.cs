@@ -58,13 +58,13 @@ public interface IKernelFamily
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue;
 
-    /// <summary>Max pooling; padded positions never win.</summary>
+    /// <summary>Max pooling; padded positions never win; a NaN in the window gives NaN (as PyTorch).</summary>
     static abstract void MaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape;
     /// <summary>Average pooling; the divisor follows <see cref="IPoolShape.CountIncludePad"/>.</summary>
     static abstract void AvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape;
     /// <summary>Mean of each channel: C x H x W to C x 1 x 1.</summary>
     static abstract void GlobalAvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, ITensorShape;
-    /// <summary>Maximum of each channel: C x H x W to C x 1 x 1.</summary>
+    /// <summary>Maximum of each channel: C x H x W to C x 1 x 1; NaN if the channel holds a NaN.</summary>
     static abstract void GlobalMaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, ITensorShape;
 
     /// <summary>y = act(x * scale[c] + shift[c]) (unfused BatchNorm; see <see cref="BatchNorm.ScaleShift"/>); scale and shift packed. In place allowed.</summary>
@@ -97,7 +97,7 @@ public interface IKernelFamily
     static abstract void Lrn<TShape>(ReadOnlySpan<float> input, Span<float> output, int size, float alpha, float beta, float k) where TShape : struct, ITensorShape;
     /// <summary>
     /// Dense layer: reads the NCHWc input as flattened NCHW features (through the packed weights)
-    /// and writes Units x 1 x 1 in NCHWc: the plain vector, then padding lanes holding act(0).
+    /// and writes Units x 1 x 1 in NCHWc: the plain vector, then zeros in the padding lanes.
     /// </summary>
     static abstract void Dense<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
         where TShape : struct, IDenseShape

@@ -19,7 +19,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Avx512F.IsSupported ? Avx512F.Min(a, b) : Vector512.Min(a, b);
 
-    /// <summary>max(a, b), NaN when either is NaN (PyTorch's and ONNX Runtime's max pooling).</summary>
+    /// <summary>max(a, b), NaN when either is NaN (PyTorch's max pooling).</summary>
     // Each maxps order keeps the NaN of one operand; when neither is NaN both give the same value
     // (up to the sign of a zero), so OR-ing their bits yields that value or a NaN (a NaN's bits OR
     // anything stay a NaN: exponent all ones, mantissa non-zero).

@@ -4,7 +4,7 @@ using static ConvForge.Runtime.Tests.Kernels.KernelTesting;
 namespace ConvForge.Runtime.Tests.Kernels;
 
 /// <summary>
-/// NaN and infinities behave as in PyTorch and ONNX Runtime, on every family: an activation of NaN is
+/// NaN and infinities behave as in PyTorch, on every family: an activation of NaN is
 /// NaN, a pooling window holding a NaN gives NaN, infinities follow IEEE arithmetic (the double
 /// reference's), and no padding lane turns non-finite (it would reach real channels through the next
 /// layer's zero weights: 0 x NaN is NaN). Inputs carry NaN, +Inf and -Inf at scattered positions
