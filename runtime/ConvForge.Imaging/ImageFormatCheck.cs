@@ -73,13 +73,12 @@ internal static class ImageFormatCheck
         var position = 2;
         while (true)
         {
-            // The next marker: skip fill bytes (FF FF ...) in front of it.
+            // The next marker. Fill bytes (FF FF ...) may precede it, and like libjpeg (which warns of
+            // "extraneous bytes before marker") stray bytes between segments are skipped, not refused.
             if (position + 2 > data.Length)
                 return Truncated(data);
-            if (data[position] != 0xFF)
-                return $"corrupt JPEG: expected a marker at byte {position}, found 0x{data[position]:X2}";
             var marker = data[position + 1];
-            if (marker == 0xFF)
+            if (data[position] != 0xFF || marker == 0xFF)
             {
                 position++;
                 continue;

@@ -143,6 +143,19 @@ public class DecodingTests
     }
 
     [Fact]
+    public void A_jpeg_with_stray_bytes_between_segments_decodes_as_other_decoders_do()
+    {
+        var pixels = TestImages.Pattern(16, 16, 3, (x, y, c) => 100 + x + y + c);
+        var jpeg = TestImages.Jpeg(pixels, 16, 16, 3);
+        // Two zero bytes before the second marker segment (right after SOI's first segment).
+        var second = 4 + (jpeg[4] << 8 | jpeg[5]);
+        var padded = jpeg[..second].Concat(new byte[] { 0, 0 }).Concat(jpeg[second..]).ToArray();
+
+        Assert.Equal(DecodedImage.Decode(jpeg).Pixels.ToArray(), DecodedImage.Decode(padded).Pixels.ToArray());
+        Assert.Contains("truncated JPEG", Assert.Throws<ImageDecodeException>(() => DecodedImage.Decode(padded[..^2])).Message);
+    }
+
+    [Fact]
     public void A_png_with_damaged_image_data_is_an_error()
     {
         var png = TestImages.Png(TestImages.Random(16, 16, 3, seed: 3), 16, 16, 3);
