@@ -20,11 +20,27 @@ public sealed class OnnxImportRoundTripTests
         typeof(Nin), typeof(SqueezeNet11), typeof(GoogLeNet), typeof(ResNet18), typeof(ResNet50), typeof(TinyResidualNet), typeof(ResNet18Cntk),
     }.Select(type => new object[] { type.Name });
 
+    public static IEnumerable<object[]> Seeds => RandomNetworkSuite.Seeds.Select(seed => new object[] { seed });
+
     [Theory]
     [MemberData(nameof(Samples))]
     public void Exported_weights_load_back_into_a_fresh_instance_unchanged(string sample)
     {
-        var type = typeof(ResNet18).Assembly.GetType("ConvForge.Samples." + sample, throwOnError: true)!;
+        AssertRoundTrip(typeof(ResNet18).Assembly.GetType("ConvForge.Samples." + sample, throwOnError: true)!, sample);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Random_networks_round_trip_too(ulong seed)
+    {
+        var compiled = RandomNetworkSuite.Get(seed);
+        if (compiled.Type is null)
+            Assert.Fail($"{compiled.Network} does not compile:\n{compiled.Errors}");
+        AssertRoundTrip(compiled.Type!, compiled.Network + "\n" + compiled.Network.Source);
+    }
+
+    private static void AssertRoundTrip(Type type, string sample)
+    {
         var source = new GeneratedNetwork(type);
         OnnxParity.SetTestParameters(source, seed: 77);
         var model = source.ExportOnnx();

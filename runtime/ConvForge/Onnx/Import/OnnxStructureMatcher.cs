@@ -35,7 +35,6 @@ internal sealed class OnnxStructureMatcher
     private readonly string?[] images;
     private readonly Dictionary<int, float[]> carriedBias = new();
     private readonly List<OnnxLayerMatch> matches = new();
-    private readonly List<string>[] declaredReaders;
 
     private OnnxStructureMatcher(NetworkDefinition network, OnnxGraphView graph, ReadOnlySpan<float> current, OnnxImportOptions options)
     {
@@ -44,9 +43,6 @@ internal sealed class OnnxStructureMatcher
         this.options = options;
         staging = current.ToArray();
         images = new string?[network.Nodes.Count];
-        declaredReaders = new List<string>[network.Nodes.Count];
-        for (var i = 0; i < declaredReaders.Length; i++)
-            declaredReaders[i] = new List<string>();
     }
 
     /// <summary>Matches <paramref name="network"/> against <paramref name="model"/>; returns the new parameter values and what matched what.</summary>
@@ -60,11 +56,6 @@ internal sealed class OnnxStructureMatcher
     private void Run()
     {
         var nodes = network.Nodes;
-        for (var i = 1; i < nodes.Count; i++)
-        {
-            foreach (var input in nodes[i].Inputs)
-                declaredReaders[input].Add(nodes[i].Name);
-        }
         CheckInput();
         images[0] = graph.DataInput.Name;
 

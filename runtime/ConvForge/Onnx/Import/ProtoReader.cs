@@ -123,7 +123,8 @@ internal struct ProtoReader
             values.Add((long)ReadVarint());
             return;
         }
-        var packed = new ProtoReader(ReadBytes(), Offset, message);
+        var bytes = ReadBytes();
+        var packed = new ProtoReader(bytes, Offset - bytes.Length, message);
         while (packed.position < packed.data.Length)
             values.Add((long)packed.ReadVarint());
     }
