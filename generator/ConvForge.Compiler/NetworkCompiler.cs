@@ -5,6 +5,7 @@ using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Checks;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
+using ConvForge.Compiler.Shapes;
 using ConvForge.Compiler.Spec;
 
 namespace ConvForge.Compiler;
@@ -35,10 +36,12 @@ public sealed record CompileResult(NetworkGraph? Graph, EquatableArray<Diagnosti
 /// Stages, each in its own folder:
 /// 1. Interpretation: each attribute's arguments -> a typed op with defaults, validated (CF0014, CF0017, CF0018, CF0020).
 /// 2. Building: names (CF0013), references (CF0010-CF0012), module expansion (CF0017) into primitive nodes.
-/// 3. Shapes: each node's shape, parameters and MACs as it is added, with the input checks
-///    (CF0004-CF0007, CF0009, CF0016, CF0020).
+/// 3. Shapes: each node's shape, parameters and MACs as it is added, by the rules shared with the runtime
+///    (Shared/ShapeRules), with the input checks (CF0005-CF0007, CF0009, CF0016, CF0020).
 /// 4. Checks over the whole graph: dropped pixels (CF0008), bottleneck advice (CF0015), totals (CF0020).
-/// 5. Lowering to the immutable <see cref="NetworkGraph"/> when there is no error.
+/// 5. Freezing into the immutable <see cref="NetworkGraph"/> when there is no error.
+/// A stage uses the neutral folders (Graph with the draft nodes and the shared rules, Spec, Diagnostics, Helpers)
+/// and the stages before it, never one after it; this class wires them.
 /// </remarks>
 public static class NetworkCompiler
 {
@@ -63,7 +66,10 @@ public static class NetworkCompiler
         cancellationToken.ThrowIfCancellationRequested();
 
         // Stage 2b and 3: nodes, with shapes as they are added.
-        var builder = new GraphBuilder(name, new ModuleCatalog(spec.Modules, cancellationToken), sink, cancellationToken);
+        // Building drives shape inference as it adds each node (expansions need their input's channels); the
+        // stages only meet here, so none of them uses a later one.
+        var builder = new GraphBuilder(name, new ModuleCatalog(spec.Modules, cancellationToken),
+            (node, nodes) => ShapeInference.Infer(node, nodes, sink), sink, cancellationToken);
         builder.Build(network, input);
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -1,11 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using ConvForge.Compiler.Checks;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
 using ConvForge.Compiler.Interpretation;
-using ConvForge.Compiler.Shapes;
 
 namespace ConvForge.Compiler.Building;
 
@@ -36,7 +34,7 @@ internal sealed record OpSite(
 /// <summary>
 /// Stage 2b: expands the declared layers into primitive nodes in a topological order (declaration
 /// order, modules expanded in place), with references mapped to node indexes and the stable names
-/// of the brief. Each node's shape is inferred as it is added (<see cref="ShapeInference"/>),
+/// of the brief. Each node's shape is inferred as it is added (by the Shapes stage, handed in),
 /// because some expansions depend on their input's channels (a ResNet block's projection shortcut,
 /// squeeze-and-excitation's width).
 /// </summary>
@@ -48,10 +46,13 @@ internal sealed class GraphBuilder
     private readonly Dictionary<string, int> _nodeByName = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private readonly string _networkName;
+    private readonly Action<NodeDraft, IReadOnlyList<NodeDraft>> _shape;
 
-    public GraphBuilder(string networkName, ModuleCatalog modules, DiagnosticSink sink, CancellationToken cancellationToken)
+    /// <param name="shape">Infers a node's shape, parameters and cost as it is added (the Shapes stage, which NetworkCompiler hands in).</param>
+    public GraphBuilder(string networkName, ModuleCatalog modules, Action<NodeDraft, IReadOnlyList<NodeDraft>> shape, DiagnosticSink sink, CancellationToken cancellationToken)
     {
         _networkName = networkName;
+        _shape = shape;
         _modules = modules;
         _sink = sink;
         _cancellationToken = cancellationToken;
@@ -267,7 +268,11 @@ internal sealed class GraphBuilder
             MlpConvOp => site.PartPrefix + ".Conv",
             _ => site.OutputName,
         };
-        InputChecks.StatedChannels(consumer, op.In, Nodes[input], site.Sites.At("In"), Nodes, _sink);
+        var producer = Nodes[input];
+        if (producer.Output is not Shape shape || shape.Channels == op.In)
+            return;
+        _sink.Report(DiagnosticIds.ChannelMismatch, site.Sites.At("In"),
+            $"{consumer} expects {Text.Int(op.In)} input channels but {NodeText.Produces(producer, Nodes)}");
     }
 
     /// <summary>Channels written, or WidthFactor times the module's width; 0 when neither (depthwise); -1 after CF0020.</summary>
@@ -444,7 +449,7 @@ internal sealed class GraphBuilder
             _nodeByName.Add(node.Name, node.Index);
         }
         Nodes.Add(node);
-        ShapeInference.Infer(node, Nodes, _sink);
+        _shape(node, Nodes);
         return node.Index;
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Globalization;
-using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
 

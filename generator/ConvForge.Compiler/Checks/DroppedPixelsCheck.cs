@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
 

@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
-using ConvForge.Compiler.Building;
 
 namespace ConvForge.Compiler.Graph;
 
-/// <summary>Stage 5: the builder's drafts -> the immutable, equatable <see cref="NetworkGraph"/>. Only called without errors.</summary>
+/// <summary>Stage 5: the drafts (built by Building, shaped by Shapes) -> the immutable, equatable <see cref="NetworkGraph"/>. Only called without errors.</summary>
 internal static class GraphFreezer
 {
     public static NetworkGraph Freeze(string name, IReadOnlyList<NodeDraft> drafts, IReadOnlyList<LayerOutput> layerOutputs)

@@ -81,6 +81,18 @@ internal sealed class ArgumentReader
     /// <summary>A size: at least 1 and at most <see cref="Limits.MaxDimension"/>.</summary>
     public int Size(string name, int fallback) => Ranged(name, fallback, 1);
 
+    /// <summary>A size, or its default from <see cref="AttributeVocabulary"/>.</summary>
+    public int Size(string name) => Size(name, AttributeVocabulary.Default<int>(Kind, name));
+
+    /// <summary>A padding, or its default from <see cref="AttributeVocabulary"/>.</summary>
+    public int Padding(string name) => Padding(name, AttributeVocabulary.Default<int>(Kind, name));
+
+    /// <summary>A flag, or its default from <see cref="AttributeVocabulary"/>.</summary>
+    public bool Flag(string name) => Flag(name, AttributeVocabulary.Default<bool>(Kind, name));
+
+    /// <summary>A number, or its default from <see cref="AttributeVocabulary"/>.</summary>
+    public double Real(string name) => Real(name, AttributeVocabulary.Default<double>(Kind, name));
+
     /// <summary>A padding: at least 0 and at most <see cref="Limits.MaxDimension"/>.</summary>
     public int Padding(string name, int fallback) => Ranged(name, fallback, 0);
 

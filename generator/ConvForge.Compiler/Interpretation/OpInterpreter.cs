@@ -20,16 +20,9 @@ internal sealed record OpContext(string Label, bool IsFirst, bool InModule, Func
 /// </summary>
 internal static class OpInterpreter
 {
-    private static readonly string[] Common = { "From" };
-    private static readonly string[] ChannelCommon = { "From", "In", "WidthFactor" };
-    private static readonly string[] WindowArgs =
-    {
-        "Kernel", "KernelHeight", "KernelWidth", "Stride", "StrideHeight", "StrideWidth",
-        "Padding", "PadTop", "PadBottom", "PadLeft", "PadRight",
-    };
     private static readonly string[] PadArgs = { "PadTop", "PadLeft", "PadBottom", "PadRight" };
 
-    /// <summary>Every layer kind and the arguments it takes.</summary>
+    /// <summary>Every layer kind and the arguments it takes (from <see cref="AttributeVocabulary"/>).</summary>
     public static readonly IReadOnlyDictionary<string, HashSet<string>> KnownKinds = BuildKnownKinds();
 
     /// <summary>Kinds that expand into several nodes.</summary>
@@ -38,41 +31,13 @@ internal static class OpInterpreter
     private static Dictionary<string, HashSet<string>> BuildKnownKinds()
     {
         var kinds = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        void Add(string kind, string[] common, params string[] own)
+        foreach (var attribute in AttributeVocabulary.Attributes.Values)
         {
-            var set = new HashSet<string>(common, StringComparer.Ordinal);
-            foreach (var name in own)
-                set.Add(name);
-            kinds.Add(kind, set);
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var argument in attribute.Arguments)
+                names.Add(argument.Name);
+            kinds.Add(attribute.Kind, names);
         }
-        var conv = new List<string>(WindowArgs) { "Channels", "Same", "Dilation", "Groups", "Depthwise", "Bias" };
-        Add("Conv", ChannelCommon, conv.ToArray());
-        Add("Conv1x1", ChannelCommon, "Channels", "Stride", "Groups", "Bias");
-        Add("Dense", ChannelCommon, "Units", "Bias", "InFeatures");
-        var pool = new List<string>(WindowArgs) { "CeilMode" };
-        Add("MaxPool", Common, pool.ToArray());
-        pool.Add("CountIncludePad");
-        Add("AvgPool", Common, pool.ToArray());
-        Add("GlobalAvgPool", Common);
-        Add("GlobalMaxPool", Common);
-        Add("BatchNorm", Common, "Epsilon");
-        Add("Relu", Common);
-        Add("LeakyRelu", Common, "Slope");
-        Add("Relu6", Common);
-        Add("Sigmoid", Common);
-        Add("Dropout", Common, "Rate");
-        Add("Flatten", Common);
-        Add("Softmax", Common);
-        Add("Lrn", Common, "Size", "Alpha", "Beta", "K");
-        Add("Concat", Common, "Inputs");
-        Add("Add", Common, "Inputs");
-        Add("Inception", ChannelCommon, "Conv1x1", "Reduce3x3", "Conv3x3", "Reduce5x5", "Conv5x5", "PoolProjection");
-        Add("Fire", ChannelCommon, "Squeeze", "Expand", "Expand1x1", "Expand3x3");
-        Add("MlpConv", ChannelCommon, "Channels", "Mlp", "Kernel", "Stride", "Padding");
-        Add("BasicBlock", ChannelCommon, "Channels", "Stride");
-        Add("Bottleneck", ChannelCommon, "Channels", "Stride", "Expansion");
-        Add("SqueezeExcite", ChannelCommon, "Reduction", "Squeeze");
-        Add("Module", ChannelCommon, "Module", "Width");
         return kinds;
     }
 
@@ -102,7 +67,7 @@ internal static class OpInterpreter
                 args.Conflict("From", $"{args.Label}: only the first attribute of a layer may set From; {spec.Kind} reads the attribute before it");
         }
         if (args.Has("In"))
-            op.In = args.Size("In", 0);
+            op.In = args.Size("In");
 
         return args.IsValid ? op : null;
     }
@@ -116,22 +81,22 @@ internal static class OpInterpreter
                 return Conv(args);
             case "Conv1x1":
             {
-                var stride = args.Size("Stride", 1);
+                var stride = args.Size("Stride");
                 return new ConvOp
                 {
                     Channels = ReadWidth(args, "Channels", required: true, "Conv1x1(64)"),
                     StrideHeight = stride,
                     StrideWidth = stride,
-                    Groups = args.Size("Groups", 1),
-                    Bias = args.Flag("Bias", true),
+                    Groups = args.Size("Groups"),
+                    Bias = args.Flag("Bias"),
                 };
             }
             case "Dense":
                 return new DenseOp
                 {
                     Units = ReadWidth(args, "Units", required: true, "Dense(10)"),
-                    Bias = args.Flag("Bias", true),
-                    InFeatures = args.Size("InFeatures", 0),
+                    Bias = args.Flag("Bias"),
+                    InFeatures = args.Size("InFeatures"),
                 };
             case "MaxPool":
                 return Pool(args, OpKind.MaxPool);
@@ -143,29 +108,29 @@ internal static class OpInterpreter
                 return new ElementwiseOp { Op = OpKind.GlobalMaxPool };
             case "BatchNorm":
             {
-                var epsilon = args.Real("Epsilon", 1e-5);
+                var epsilon = args.Real("Epsilon");
                 if (epsilon <= 0)
                 {
                     args.Invalid("Epsilon", $"{args.Label}: Epsilon must be positive, got {Text.Real(epsilon)}");
-                    epsilon = 1e-5;
+                    epsilon = AttributeVocabulary.Default<double>("BatchNorm", "Epsilon");
                 }
                 return new ElementwiseOp { Op = OpKind.BatchNorm, Scalar = epsilon };
             }
             case "Relu":
                 return new ElementwiseOp { Op = OpKind.Relu };
             case "LeakyRelu":
-                return new ElementwiseOp { Op = OpKind.LeakyRelu, Scalar = args.Real("Slope", 0.01) };
+                return new ElementwiseOp { Op = OpKind.LeakyRelu, Scalar = args.Real("Slope") };
             case "Relu6":
                 return new ElementwiseOp { Op = OpKind.Relu6 };
             case "Sigmoid":
                 return new ElementwiseOp { Op = OpKind.Sigmoid };
             case "Dropout":
             {
-                var rate = args.Real("Rate", 0.5);
+                var rate = args.Real("Rate");
                 if (!(rate >= 0 && rate < 1))
                 {
                     args.Invalid("Rate", $"{args.Label}: the dropout Rate must be at least 0 and below 1, got {Text.Real(rate)}");
-                    rate = 0.5;
+                    rate = AttributeVocabulary.Default<double>("Dropout", "Rate");
                 }
                 return new ElementwiseOp { Op = OpKind.Dropout, Scalar = rate };
             }
@@ -198,21 +163,21 @@ internal static class OpInterpreter
                 return new BasicBlockOp
                 {
                     Channels = ReadWidth(args, "Channels", required: true, "BasicBlock(64)"),
-                    Stride = args.Size("Stride", 1),
+                    Stride = args.Size("Stride"),
                 };
             case "Bottleneck":
                 return new BottleneckOp
                 {
                     Channels = ReadWidth(args, "Channels", required: true, "Bottleneck(64)"),
-                    Stride = args.Size("Stride", 1),
-                    Expansion = args.Size("Expansion", 4),
+                    Stride = args.Size("Stride"),
+                    Expansion = args.Size("Expansion"),
                 };
             case "SqueezeExcite":
             {
                 RejectWidthFactor(args, "SqueezeExcite keeps its input's channels");
                 if (args.Has("Reduction") && args.Has("Squeeze"))
                     args.Conflict("Squeeze", $"{args.Label}: Squeeze gives the bottleneck width directly; drop Reduction or Squeeze");
-                return new SqueezeExciteOp { Reduction = args.Size("Reduction", 16), Squeeze = args.Size("Squeeze", 0) };
+                return new SqueezeExciteOp { Reduction = args.Size("Reduction"), Squeeze = args.Size("Squeeze") };
             }
             case "Module":
                 return Module(args);
@@ -243,7 +208,7 @@ internal static class OpInterpreter
         var hasFixed = args.Has(name);
         var hasFactor = args.Has("WidthFactor") && args.InModule;
         var fixedValue = hasFixed ? args.Size(name, 0) : 0;
-        var factor = hasFactor ? args.Size("WidthFactor", 0) : 0;
+        var factor = hasFactor ? args.Size("WidthFactor") : 0;
         if (hasFixed && hasFactor)
         {
             args.Conflict("WidthFactor", $"{args.Label}: WidthFactor and {name} both give the output width; keep one");
@@ -269,7 +234,7 @@ internal static class OpInterpreter
 
     private static ConvOp Conv(ArgumentReader args)
     {
-        var depthwise = args.Flag("Depthwise", false);
+        var depthwise = args.Flag("Depthwise");
         // A depthwise convolution may leave out its channels: it then keeps the input's.
         var op = new ConvOp { Channels = ReadWidth(args, "Channels", required: !depthwise, "Conv(64, Kernel = 3)"), Depthwise = depthwise };
         ReadKernel(args, out var kh, out var kw, kernelRequired: false);
@@ -278,7 +243,7 @@ internal static class OpInterpreter
         ReadStride(args, 1, 1, out var sh, out var sw);
         op.StrideHeight = sh;
         op.StrideWidth = sw;
-        op.Same = args.Flag("Same", false);
+        op.Same = args.Flag("Same");
         if (op.Same && (args.Has("Padding") || AnyPad(args)))
             args.Conflict("Same", $"{args.Label}: Same computes the padding; drop Same or the explicit padding");
         ReadPadding(args, op.Same, out var top, out var left, out var bottom, out var right);
@@ -286,15 +251,15 @@ internal static class OpInterpreter
         op.PadLeft = left;
         op.PadBottom = bottom;
         op.PadRight = right;
-        op.DilationHeight = op.DilationWidth = args.Size("Dilation", 1);
+        op.DilationHeight = op.DilationWidth = args.Size("Dilation");
         // Keeps every padding and window span inside int, whatever the input.
         var span = Math.Max(WindowMath.EffectiveKernel(kh, op.DilationHeight), WindowMath.EffectiveKernel(kw, op.DilationWidth));
         if (span > Limits.MaxDimension)
             args.TooLarge("Dilation", $"{args.Label}: the dilated kernel spans {Text.Count(span)} pixels, over the limit of {Text.Count(Limits.MaxDimension)}");
         if (depthwise && args.Has("Groups"))
             args.Conflict("Groups", $"{args.Label}: Depthwise sets the groups to the input channels; drop Groups or Depthwise");
-        op.Groups = args.Size("Groups", 1);
-        op.Bias = args.Flag("Bias", true);
+        op.Groups = args.Size("Groups");
+        op.Bias = args.Flag("Bias");
         return op;
     }
 
@@ -318,8 +283,9 @@ internal static class OpInterpreter
         op.PadLeft = left;
         op.PadBottom = bottom;
         op.PadRight = right;
-        op.CeilMode = args.Flag("CeilMode", false);
-        op.CountIncludePad = args.Flag("CountIncludePad", true);
+        op.CeilMode = args.Flag("CeilMode");
+        // Max pooling never counts padding; the flag is AvgPool's.
+        op.CountIncludePad = kind == OpKind.AvgPool && args.Flag("CountIncludePad");
         return op;
     }
 
@@ -346,6 +312,7 @@ internal static class OpInterpreter
             args.Conflict(args.Has("KernelHeight") ? "KernelHeight" : "KernelWidth",
                 $"{args.Label}: Kernel sets both axes; drop Kernel or KernelHeight/KernelWidth");
         }
+        // Derived defaults (not in the vocabulary): each axis defaults to Kernel; a pool's stride to its window.
         var kernel = args.Size("Kernel", 1);
         height = args.Size("KernelHeight", kernel);
         width = args.Size("KernelWidth", kernel);
@@ -358,7 +325,7 @@ internal static class OpInterpreter
             args.Conflict(args.Has("StrideHeight") ? "StrideHeight" : "StrideWidth",
                 $"{args.Label}: Stride sets both axes; drop Stride or StrideHeight/StrideWidth");
         }
-        var stride = args.Size("Stride", 0);
+        var stride = args.Size("Stride");
         height = args.Size("StrideHeight", stride > 0 ? stride : defaultHeight);
         width = args.Size("StrideWidth", stride > 0 ? stride : defaultWidth);
     }
@@ -386,7 +353,7 @@ internal static class OpInterpreter
                 }
             }
         }
-        var padding = args.Padding("Padding", 0);
+        var padding = args.Padding("Padding");
         top = args.Padding("PadTop", padding);
         left = args.Padding("PadLeft", padding);
         bottom = args.Padding("PadBottom", padding);
@@ -400,10 +367,10 @@ internal static class OpInterpreter
         var op = new ElementwiseOp
         {
             Op = OpKind.Lrn,
-            Size = args.Size("Size", 5),
-            Scalar = args.Real("Alpha", 1e-4),
-            Scalar2 = args.Real("Beta", 0.75),
-            Scalar3 = args.Real("K", 1.0),
+            Size = args.Size("Size"),
+            Scalar = args.Real("Alpha"),
+            Scalar2 = args.Real("Beta"),
+            Scalar3 = args.Real("K"),
         };
         if (op.Scalar < 0)
             args.Invalid("Alpha", $"{args.Label}: Alpha cannot be negative, got {Text.Real(op.Scalar)}");
@@ -458,9 +425,9 @@ internal static class OpInterpreter
         var op = new MlpConvOp
         {
             Channels = ReadWidth(args, "Channels", required: true, "MlpConv(96, 96, 96, Kernel = 11, Stride = 4)"),
-            Kernel = args.Size("Kernel", 1),
-            Stride = args.Size("Stride", 1),
-            Padding = args.Padding("Padding", 0),
+            Kernel = args.Size("Kernel"),
+            Stride = args.Size("Stride"),
+            Padding = args.Padding("Padding"),
         };
         var mlp = args.Integers("Mlp");
         if (mlp is not null)
@@ -503,13 +470,13 @@ internal static class OpInterpreter
         {
             op.TypeName = type!;
         }
-        op.Width = args.Size("Width", 1);
+        op.Width = args.Size("Width");
         if (args.Has("WidthFactor") && args.InModule)
         {
             if (args.Has("Width"))
                 args.Conflict("WidthFactor", $"{args.Label}: Width and WidthFactor both give the module's width; keep one");
             else
-                op.WidthFactor = args.Size("WidthFactor", 0);
+                op.WidthFactor = args.Size("WidthFactor");
         }
         return op;
     }

@@ -1,6 +1,4 @@
 using System.Collections.Generic;
-using ConvForge.Compiler.Building;
-using ConvForge.Compiler.Checks;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
 

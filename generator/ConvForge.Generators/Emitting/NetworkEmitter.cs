@@ -55,7 +55,7 @@ internal static class NetworkEmitter
             if (layout is null || summary is null)
                 WritePlaceholders(writer, network);
             else
-                WriteNetwork(writer, model, layout, summary, forward, forwardProblem, cancellationToken);
+                WriteNetwork(writer, model, layout, forward, forwardProblem, cancellationToken);
         }
         return writer.ToString();
     }
@@ -87,7 +87,7 @@ internal static class NetworkEmitter
         => $"Compiled by ConvForge: {Text.Shape(graph.Input.Output)} in, {Text.Shape(graph.Output.Output)} out; "
             + $"{Text.Count(graph.TrainableParameterCount)} trainable parameters; {Text.Macs(graph.Macs)} per image.";
 
-    private static void WriteNetwork(IndentedTextWriter writer, NetworkModel model, GraphLayout layout, string summary,
+    private static void WriteNetwork(IndentedTextWriter writer, NetworkModel model, GraphLayout layout,
         string? forward, string? forwardProblem, CancellationToken cancellationToken)
     {
         var graph = layout.Graph;

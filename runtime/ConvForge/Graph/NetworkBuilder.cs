@@ -44,47 +44,28 @@ public sealed class NetworkBuilder
 
     /// <summary>A convolution with <paramref name="channels"/> outputs.</summary>
     public int Conv(string name, int input, int channels, KernelWindow window, int groups = 1, bool bias = true)
-    {
-        var inShape = ShapeOf(input);
-        var parameters = new List<ParameterInfo>
-        {
-            NewParameter(name, "Weight", channels, groups > 0 ? inShape.Channels / groups : 0, window.KernelHeight, window.KernelWidth),
-        };
-        if (bias)
-            parameters.Add(NewParameter(name, "Bias", channels));
-        var output = new TensorShape(channels, window.OutputHeight(inShape.Height), window.OutputWidth(inShape.Width));
-        return Append(new NodeDefinition(name, OpKind.Conv, new[] { input }, output, window, groups, parameters.ToArray()));
-    }
+        => Append(new NodeDefinition(name, OpKind.Conv, new[] { input }, Output(OpKind.Conv, new[] { input }, channels, groups, window), window, groups,
+            Parameters(name, OpKind.Conv, input, bias, channels, groups, window)));
 
     /// <summary>Max pooling.</summary>
     public int MaxPool(string name, int input, KernelWindow window) =>
-        Append(new NodeDefinition(name, OpKind.MaxPool, new[] { input }, Pooled(input, window), window));
+        Append(new NodeDefinition(name, OpKind.MaxPool, new[] { input }, Output(OpKind.MaxPool, new[] { input }, 0, 1, window), window));
 
     /// <summary>Average pooling; <paramref name="countIncludePad"/> counts padded zeros in the divisor (PyTorch's default).</summary>
     public int AvgPool(string name, int input, KernelWindow window, bool countIncludePad = true) =>
-        Append(new NodeDefinition(name, OpKind.AvgPool, new[] { input }, Pooled(input, window), window, countIncludePad: countIncludePad));
+        Append(new NodeDefinition(name, OpKind.AvgPool, new[] { input }, Output(OpKind.AvgPool, new[] { input }, 0, 1, window), window, countIncludePad: countIncludePad));
 
     /// <summary>Mean of each channel.</summary>
     public int GlobalAvgPool(string name, int input) =>
-        Append(new NodeDefinition(name, OpKind.GlobalAvgPool, new[] { input }, new TensorShape(ShapeOf(input).Channels, 1, 1)));
+        Append(new NodeDefinition(name, OpKind.GlobalAvgPool, new[] { input }, Output(OpKind.GlobalAvgPool, new[] { input })));
 
     /// <summary>Maximum of each channel.</summary>
     public int GlobalMaxPool(string name, int input) =>
-        Append(new NodeDefinition(name, OpKind.GlobalMaxPool, new[] { input }, new TensorShape(ShapeOf(input).Channels, 1, 1)));
+        Append(new NodeDefinition(name, OpKind.GlobalMaxPool, new[] { input }, Output(OpKind.GlobalMaxPool, new[] { input })));
 
     /// <summary>Batch normalization with running statistics.</summary>
     public int BatchNorm(string name, int input, double epsilon = 1e-5)
-    {
-        var channels = ShapeOf(input).Channels;
-        var parameters = new[]
-        {
-            NewParameter(name, "Gamma", channels),
-            NewParameter(name, "Beta", channels),
-            NewParameter(name, "RunningMean", channels),
-            NewParameter(name, "RunningVar", channels),
-        };
-        return Append(new NodeDefinition(name, OpKind.BatchNorm, new[] { input }, ShapeOf(input), parameters: parameters, epsilon: epsilon));
-    }
+        => Append(new NodeDefinition(name, OpKind.BatchNorm, new[] { input }, ShapeOf(input), parameters: Parameters(name, OpKind.BatchNorm, input, bias: false), epsilon: epsilon));
 
     /// <summary>max(x, 0).</summary>
     public int Relu(string name, int input) => Unary(name, OpKind.Relu, input);
@@ -105,16 +86,12 @@ public sealed class NetworkBuilder
 
     /// <summary>A fully connected layer over the flattened input.</summary>
     public int Dense(string name, int input, int units, bool bias = true)
-    {
-        var parameters = new List<ParameterInfo> { NewParameter(name, "Weight", units, ShapeOf(input).Length) };
-        if (bias)
-            parameters.Add(NewParameter(name, "Bias", units));
-        return Append(new NodeDefinition(name, OpKind.Dense, new[] { input }, new TensorShape(units, 1, 1), parameters: parameters.ToArray()));
-    }
+        => Append(new NodeDefinition(name, OpKind.Dense, new[] { input }, Output(OpKind.Dense, new[] { input }, units),
+            parameters: Parameters(name, OpKind.Dense, input, bias, units)));
 
     /// <summary>C x H x W becomes (C*H*W) x 1 x 1.</summary>
     public int Flatten(string name, int input) =>
-        Append(new NodeDefinition(name, OpKind.Flatten, new[] { input }, new TensorShape(ShapeOf(input).Length, 1, 1)));
+        Append(new NodeDefinition(name, OpKind.Flatten, new[] { input }, Output(OpKind.Flatten, new[] { input })));
 
     /// <summary>Softmax over the channels.</summary>
     public int Softmax(string name, int input) => Unary(name, OpKind.Softmax, input);
@@ -125,13 +102,7 @@ public sealed class NetworkBuilder
 
     /// <summary>Stacks the inputs along the channels, in order.</summary>
     public int Concat(string name, params int[] inputs)
-    {
-        var first = ShapeOf(inputs[0]);
-        var channels = 0;
-        foreach (var input in inputs)
-            channels += ShapeOf(input).Channels;
-        return Append(new NodeDefinition(name, OpKind.Concat, (int[])inputs.Clone(), new TensorShape(channels, first.Height, first.Width)));
-    }
+        => Append(new NodeDefinition(name, OpKind.Concat, (int[])inputs.Clone(), Output(OpKind.Concat, inputs)));
 
     /// <summary>Adds the inputs element by element.</summary>
     public int Add(string name, params int[] inputs) =>
@@ -147,10 +118,20 @@ public sealed class NetworkBuilder
     private int Unary(string name, OpKind kind, int input) =>
         Append(new NodeDefinition(name, kind, new[] { input }, ShapeOf(input)));
 
-    private TensorShape Pooled(int input, KernelWindow window)
+    // By the rules NetworkDefinition checks (shared with the compiler core); a problem shows as an empty shape, which
+    // NodeDefinition refuses, or as the definition's error at Build.
+    private TensorShape Output(OpKind kind, int[] inputs, int channels = 0, int groups = 1, KernelWindow window = default)
     {
-        var shape = ShapeOf(input);
-        return new TensorShape(shape.Channels, window.OutputHeight(shape.Height), window.OutputWidth(shape.Width));
+        var shapes = new (int Channels, int Height, int Width)[inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var shape = ShapeOf(inputs[i]);
+            shapes[i] = (shape.Channels, shape.Height, shape.Width);
+        }
+        ShapeRules.Output(kind, shapes, channels, groups, window, out var output, out _);
+        return output.Channels * output.Height * output.Width is > 0 and <= int.MaxValue
+            ? new TensorShape((int)output.Channels, (int)output.Height, (int)output.Width)
+            : default;
     }
 
     private int Append(NodeDefinition node)
@@ -164,6 +145,20 @@ public sealed class NetworkBuilder
         return nodes.Count - 1;
     }
 
-    // Declared only: the NetworkDefinition places the tensors one after another and knows which are trained.
-    private static ParameterInfo NewParameter(string node, string role, params int[] shape) => new(node + "." + role, shape);
+    // The tensors the shared rules give the node, named "{node}.{Role}". Declared only: the NetworkDefinition places
+    // them one after another and knows which are trained.
+    private ParameterInfo[] Parameters(string node, OpKind kind, int input, bool bias, int channels = 0, int groups = 1, KernelWindow window = default)
+    {
+        var shape = ShapeOf(input);
+        var parameters = new ParameterInfo[ShapeRules.ParameterCount(kind, bias)];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var rule = ShapeRules.Parameter(kind, i, (shape.Channels, shape.Height, shape.Width), channels, groups, window);
+            var dimensions = new int[rule.Dimensions.Length];
+            for (var d = 0; d < dimensions.Length; d++)
+                dimensions[d] = checked((int)rule.Dimensions[d]);
+            parameters[i] = new ParameterInfo(node + "." + rule.Role, dimensions);
+        }
+        return parameters;
+    }
 }

@@ -25,7 +25,10 @@ public sealed class NodeDefinition
     /// <param name="output">Output shape for one image.</param>
     /// <param name="window">Kernel geometry of Conv, MaxPool and AvgPool.</param>
     /// <param name="groups">Channel groups of Conv (other kinds: 1, or 0 for "not applicable").</param>
-    /// <param name="parameters">The node's parameter tensors, in the order of the remarks.</param>
+    /// <param name="parameters">
+    /// The node's parameter tensors, in the order of the remarks: declared (<c>new ParameterInfo("Conv1.Weight", 64, 3, 7, 7)</c>),
+    /// which the <see cref="NetworkDefinition"/> places after the tensors of the nodes before, or already placed.
+    /// </param>
     /// <param name="epsilon">BatchNorm: added to the variance.</param>
     /// <param name="slope">LeakyRelu: the slope for negative inputs.</param>
     /// <param name="rate">Dropout: the probability that an input is zeroed while training.</param>

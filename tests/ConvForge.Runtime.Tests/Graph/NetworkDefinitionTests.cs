@@ -174,3 +174,60 @@ public sealed class NetworkDefinitionTests
         Assert.Equal("Net 3x8x8 -> 4x4x3, 2 nodes, 112 parameters", network.ToString());
     }
 }
+
+public sealed class DerivedFromDefinitionTests
+{
+    private static NetworkDefinition Declared() => new("Net", new TensorShape(3, 8, 8), new NodeDefinition[]
+    {
+        new("Input", OpKind.Input, Array.Empty<int>(), new TensorShape(3, 8, 8)),
+        new("Conv1.Conv", OpKind.Conv, new[] { 0 }, new TensorShape(4, 4, 4), KernelWindow.Square(3, stride: 2, padding: 1),
+            parameters: new ParameterInfo[] { new("Conv1.Weight", 4, 3, 3, 3) }),
+        new("Conv1.BatchNorm", OpKind.BatchNorm, new[] { 1 }, new TensorShape(4, 4, 4), epsilon: 1e-5,
+            parameters: new ParameterInfo[] { new("Conv1.BatchNorm.Gamma", 4), new("Conv1.BatchNorm.Beta", 4), new("Conv1.BatchNorm.RunningMean", 4), new("Conv1.BatchNorm.RunningVar", 4) }),
+        new("Conv1", OpKind.Relu, new[] { 2 }, new TensorShape(4, 4, 4)),
+        new("Fc", OpKind.Dense, new[] { 3 }, new TensorShape(2, 1, 1), parameters: new ParameterInfo[] { new("Fc.Weight", 2, 64), new("Fc.Bias", 2) }),
+    });
+
+    [Fact]
+    public void Declared_parameters_are_placed_in_graph_order_and_marked_by_role()
+    {
+        var network = Declared();
+        Assert.Equal(new[] { 0, 108, 112, 116, 120, 124, 252 }, network.Parameters.Select(p => p.Offset));
+        Assert.Equal(new[] { true, true, true, false, false, true, true }, network.Parameters.Select(p => p.Trainable));
+        Assert.Equal(254, network.ParameterLength);
+        Assert.Same(network.Parameters[1], network.Nodes[2].Gamma);
+        Assert.Equal(-1, new ParameterInfo("Loose.Weight", 2, 2).Offset);
+    }
+
+    [Fact]
+    public void Macs_layers_and_the_summary_derive_from_the_table()
+    {
+        var network = Declared();
+        // Conv: 4x4x4 outputs x 3x3x3 taps; Dense: 64 features x 2 units.
+        Assert.Equal(new long[] { 0, 1728, 0, 0, 128 }, Enumerable.Range(0, 5).Select(network.MacsOf));
+        Assert.Equal(1856, network.Macs);
+
+        var layer = new Layer(network, "Conv1", firstNode: 1, outputNode: 3);
+        Assert.Equal(new TensorShape(4, 4, 4), layer.OutputShape);
+        Assert.Equal(new[] { "Conv1.Weight", "Conv1.BatchNorm.Gamma", "Conv1.BatchNorm.Beta", "Conv1.BatchNorm.RunningMean", "Conv1.BatchNorm.RunningVar" }, layer.Parameters.Select(p => p.Name));
+        Assert.Equal(1728, layer.Macs);
+        Assert.Throws<NotSupportedException>(() => ((System.Collections.Generic.IList<ParameterInfo>)layer.Parameters)[0] = layer.Parameters[1]);
+
+        var summary = new NetworkSummary(network);
+        Assert.Equal(new[] { "Input", "Conv 3x3/2 pad 1", "BatchNorm", "Relu", "Dense" }, summary.Rows.Select(r => r.Operation));
+        Assert.Equal(108 + 8 + 130, summary.TotalParameters);
+        Assert.Contains("Non-trainable state:  8\n", summary.ToString());
+        Assert.StartsWith("Layer            Operation         Output  Params   MACs\n", summary.ToString());
+    }
+
+    [Fact]
+    public void A_declared_weight_of_the_wrong_shape_is_refused_by_the_shared_rule()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new NetworkDefinition("Net", new TensorShape(3, 8, 8), new NodeDefinition[]
+        {
+            new("Input", OpKind.Input, Array.Empty<int>(), new TensorShape(3, 8, 8)),
+            new("Fc", OpKind.Dense, new[] { 0 }, new TensorShape(2, 1, 1), parameters: new ParameterInfo[] { new("Fc.Weight", 2, 100) }),
+        }));
+        Assert.Contains("has weight Fc.Weight of shape [2, 100]; its input 3x8x8 (192 features) needs [2, 192]", error.Message);
+    }
+}

@@ -1,8 +1,7 @@
 using System.Collections.Generic;
 using ConvForge.Compiler.Diagnostics;
-using ConvForge.Compiler.Graph;
 
-namespace ConvForge.Compiler.Building;
+namespace ConvForge.Compiler.Graph;
 
 /// <summary>
 /// Which attribute a node comes from. Inside a custom module every node reports at the [Module]
@@ -23,7 +22,7 @@ internal sealed record SiteMap(int LayerIndex, int OpIndex, bool Collapsed)
 
 /// <summary>
 /// A node while the graph is built: the operation's settings as declared, then (filled in by
-/// <see cref="Shapes.ShapeInference"/>) the output shape, resolved window, parameters and cost.
+/// the Shapes stage) the output shape, resolved window, parameters and cost.
 /// </summary>
 internal sealed class NodeDraft
 {
@@ -77,4 +76,28 @@ internal sealed class NodeDraft
     public int ResolvedGroups { get; set; }
     public List<ParameterDef> Parameters { get; } = new();
     public long Macs { get; set; }
+}
+
+/// <summary>How the messages of several stages name a draft node and what it produces.</summary>
+internal static class NodeText
+{
+    /// <summary>"Fire3 produces 128 (64 + 64)", "the network input has 3".</summary>
+    public static string Produces(NodeDraft producer, IReadOnlyList<NodeDraft> nodes)
+    {
+        var channels = producer.Output?.Channels ?? 0;
+        if (producer.Kind == OpKind.Input)
+            return "the network input has " + Text.Int(channels);
+        var text = producer.Name + " produces " + Text.Int(channels);
+        if (producer.Kind == OpKind.Concat && producer.Inputs.Length > 1)
+        {
+            var parts = new List<int>();
+            foreach (var input in producer.Inputs)
+                parts.Add(nodes[input].Output?.Channels ?? 0);
+            text += " (" + Text.Sum(parts) + ")";
+        }
+        return text;
+    }
+
+    /// <summary>"Pool1", or "the network input".</summary>
+    public static string NameOf(NodeDraft node) => node.Kind == OpKind.Input ? "the network input" : node.Name;
 }

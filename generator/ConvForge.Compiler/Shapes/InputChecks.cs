@@ -1,53 +1,23 @@
 using System.Collections.Generic;
-using ConvForge.Compiler.Building;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
 
-namespace ConvForge.Compiler.Checks;
+namespace ConvForge.Compiler.Shapes;
 
 /// <summary>
-/// Checks of a node against the shapes of what it reads (CF0004, CF0005, CF0006, CF0009, CF0016),
-/// run as each node's shape is inferred. Each returns false when the node's output cannot be known.
-/// Messages name both layers and both shapes.
+/// The Shapes stage's diagnostics: a node against the shapes of what it reads (CF0005, CF0006, CF0009, CF0016),
+/// reported when <see cref="ShapeRules"/> finds the problem as the node's shape is inferred. Messages name both
+/// layers and both shapes.
 /// </summary>
 internal static class InputChecks
 {
-    /// <summary>"Fire3 produces 128 (64 + 64)", "the network input has 3".</summary>
-    public static string Produces(NodeDraft producer, IReadOnlyList<NodeDraft> nodes)
-    {
-        var channels = producer.Output?.Channels ?? 0;
-        if (producer.Kind == OpKind.Input)
-            return "the network input has " + Text.Int(channels);
-        var text = producer.Name + " produces " + Text.Int(channels);
-        if (producer.Kind == OpKind.Concat && producer.Inputs.Length > 1)
-        {
-            var parts = new List<int>();
-            foreach (var input in producer.Inputs)
-                parts.Add(nodes[input].Output?.Channels ?? 0);
-            text += " (" + Text.Sum(parts) + ")";
-        }
-        return text;
-    }
-
-    /// <summary>"Pool1", or "the network input".</summary>
-    public static string NameOf(NodeDraft node) => node.Kind == OpKind.Input ? "the network input" : node.Name;
-
-    /// <summary>CF0004: the channels stated with In against what the input node produces. Not fatal: the node is built for the actual input.</summary>
-    public static void StatedChannels(string consumer, int expected, NodeDraft producer, Site site, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
-    {
-        if (expected <= 0 || producer.Output is not Shape shape || shape.Channels == expected)
-            return;
-        sink.Report(DiagnosticIds.ChannelMismatch, site,
-            $"{consumer} expects {Text.Int(expected)} input channels but {Produces(producer, nodes)}");
-    }
-
     /// <summary>CF0016: the groups do not divide the input channels or (<paramref name="problem"/>) the output channels.</summary>
     public static void Groups(NodeDraft node, ShapeProblem problem, int groups, int inputChannels, int outputChannels, NodeDraft producer, IReadOnlyList<NodeDraft> nodes, DiagnosticSink sink)
     {
         if (problem == ShapeProblem.GroupsDoNotDivideInput)
         {
             sink.Report(DiagnosticIds.GroupsMismatch, node.Sites.At("Groups"),
-                $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(inputChannels)} input channels ({Produces(producer, nodes)})");
+                $"{node.Name}: {Text.Int(groups)} groups do not divide the {Text.Int(inputChannels)} input channels ({NodeText.Produces(producer, nodes)})");
             return;
         }
         var message = node.Depthwise
@@ -64,7 +34,7 @@ internal static class InputChecks
         var other = nodes[node.Inputs[culprit]];
         var shape = other.Output!.Value;
         sink.Report(DiagnosticIds.ConcatSpatialMismatch, node.Sites.At("Inputs"),
-            $"Concat {node.Name}: input {Text.Int(culprit + 1)} ({NameOf(other)}) is {Text.Size(shape.Height, shape.Width)} but input 1 ({NameOf(first)}) is {Text.Size(expected.Height, expected.Width)}; Concat needs inputs of the same height and width");
+            $"Concat {node.Name}: input {Text.Int(culprit + 1)} ({NodeText.NameOf(other)}) is {Text.Size(shape.Height, shape.Width)} but input 1 ({NodeText.NameOf(first)}) is {Text.Size(expected.Height, expected.Width)}; Concat needs inputs of the same height and width");
     }
 
     /// <summary>
@@ -87,14 +57,14 @@ internal static class InputChecks
         string message;
         if (node.IsResidualJoin)
         {
-            message = $"Add {node.Name}: the main path {NameOf(first)} has {Text.Int(expected.Channels)} channels at {Text.Size(expected.Height, expected.Width)} "
-                + $"but the shortcut {NameOf(other)} has {Text.Int(shape.Channels)} at {Text.Size(shape.Height, shape.Width)}; "
+            message = $"Add {node.Name}: the main path {NodeText.NameOf(first)} has {Text.Int(expected.Channels)} channels at {Text.Size(expected.Height, expected.Width)} "
+                + $"but the shortcut {NodeText.NameOf(other)} has {Text.Int(shape.Channels)} at {Text.Size(shape.Height, shape.Width)}; "
                 + (stride is null ? remedy : remedy + " on the shortcut");
         }
         else
         {
-            message = $"Add {node.Name}: input {Text.Int(culprit + 1)} ({NameOf(other)}) is {Text.Shape(shape)} but input 1 ({NameOf(first)}) is {Text.Shape(expected)}; "
-                + (stride is null ? "Add needs inputs of the same shape" : remedy + " on " + NameOf(other));
+            message = $"Add {node.Name}: input {Text.Int(culprit + 1)} ({NodeText.NameOf(other)}) is {Text.Shape(shape)} but input 1 ({NodeText.NameOf(first)}) is {Text.Shape(expected)}; "
+                + (stride is null ? "Add needs inputs of the same shape" : remedy + " on " + NodeText.NameOf(other));
         }
         var site = node.Sites.At("Inputs");
         if (stride is null)
@@ -131,6 +101,6 @@ internal static class InputChecks
             return;
         var shape = producer.Output!.Value;
         sink.Report(DiagnosticIds.DenseInputMismatch, node.Sites.At("InFeatures"),
-            $"{node.Name} expects {Text.Int(node.InFeatures)} input features but {NameOf(producer)} produces {Text.Int(features)} ({Text.Shape(shape)})");
+            $"{node.Name} expects {Text.Int(node.InFeatures)} input features but {NodeText.NameOf(producer)} produces {Text.Int(features)} ({Text.Shape(shape)})");
     }
 }
