@@ -15,6 +15,11 @@ namespace ConvForge.Execution;
 public static class WeightPacking<TKernels> where TKernels : struct, IKernelFamily
 {
     /// <summary>A convolution on NCHWc input.</summary>
+    /// <param name="parameters">The network's parameter buffer.</param>
+    /// <param name="packed">The packed-weight buffer of the family.</param>
+    /// <param name="scratch">Room for the folded weights and bias.</param>
+    /// <param name="packedWeights">Offset of the packed weights.</param>
+    /// <param name="packedBias">Offset of the packed bias.</param>
     /// <param name="weights">Offset of its weight tensor [OC][IC/groups][KH][KW].</param>
     /// <param name="bias">Offset of its bias, or -1 when it has none (the packed bias is zero, or the folded BatchNorm's shift).</param>
     /// <param name="batchNorm">Offset of the gamma of the BatchNorm folded into it (beta, mean, variance follow), or -1.</param>
