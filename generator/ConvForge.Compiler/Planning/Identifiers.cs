@@ -13,8 +13,9 @@ namespace ConvForge.Compiler.Planning;
 internal sealed class Identifiers
 {
     /// <summary>
-    /// The names the generated forward pass declares itself (members, the generic class and its type parameter); any
-    /// name starting with "ForwardPass" too, since the container is "ForwardPass" or, when the user took it, "ForwardPass_".
+    /// The names the generated forward pass declares itself (members, the generic class and its type parameter); also
+    /// "ForwardPass" followed by any number of '_', since the container is "ForwardPass" or, when the user took that
+    /// name, "ForwardPass_" (and so on), and a member may not be named like its class.
     /// </summary>
     public static readonly string[] Reserved =
     {
@@ -43,7 +44,10 @@ internal sealed class Identifiers
         return candidate;
     }
 
-    private bool IsFree(string candidate) => !_used.Contains(candidate) && !candidate.StartsWith("ForwardPass", StringComparison.Ordinal);
+    private bool IsFree(string candidate) => !_used.Contains(candidate) && !IsContainerName(candidate);
+
+    private static bool IsContainerName(string candidate)
+        => candidate.StartsWith("ForwardPass", StringComparison.Ordinal) && candidate.TrimEnd('_').Length == "ForwardPass".Length;
 
     /// <summary>"Fire2.Expand1x1@blocked" to Fire2Expand1x1Blocked: each segment's letters, digits and '_' kept (others become '_'), capitalized.</summary>
     public static string Pascal(string graphName)

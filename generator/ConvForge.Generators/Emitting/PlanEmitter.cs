@@ -150,8 +150,7 @@ internal sealed class PlanEmitter
             foreach (var op in _plan.Packing)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                writer.WriteLine($"// {op.Node}{(op.FoldedBatchNorm is { } bn ? $", {bn} folded in" : "")}");
-                writer.WriteLine(PackCall(op));
+                writer.WriteLine(PackCall(op) + (op.FoldedBatchNorm is { } bn ? $" // {bn} folded in" : ""));
             }
         }
     }

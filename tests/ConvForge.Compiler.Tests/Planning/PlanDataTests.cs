@@ -171,4 +171,17 @@ public class PlanDataTests
         var packed = plan.Packed.Select(p => p.Identifier).ToArray();
         Assert.Equal(new[] { "ConvConvWeights", "ConvConvBias", "ConvConvWeights_2", "ConvConvBias_2", "RunConvWeights", "RunConvBias" }, packed);
     }
+
+    [Fact]
+    public void A_layer_named_like_the_forward_pass_container_gets_a_suffix()
+    {
+        var graph = Specs.Network("N", 16, 4, 4)
+            .Layer("ForwardPass", Op.Conv(16, kernel: 1))
+            .Layer("ForwardPass_", Op.Conv(16, kernel: 1))
+            .Layer("Plan", Op.Conv(16, kernel: 1))
+            .QuietGraph();
+        var plan = Planner.Plan(graph);
+        Assert.Equal(new[] { "ForwardPass_2", "ForwardPass__2", "Plan_2" },
+            plan.Steps.Where(s => s.Kind == StepKind.Conv).Select(s => plan.Tensors[s.Output].Identifier).ToArray());
+    }
 }
