@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Threading;
 using ConvForge.Compiler;
 using ConvForge.Compiler.Diagnostics;
+using ConvForge.Compiler.Planning;
 using ConvForge.Generators.Emitting;
 using ConvForge.Generators.Models;
 using ConvForge.Generators.Parsing;
@@ -22,9 +23,9 @@ namespace ConvForge.Generators;
 /// The pipeline, each step cached on equality of plain models:
 /// <code>
 /// [Network] classes ──► NetworkModels ──────────────┐
-///                                                   ├─► ResolvedNetworks ─► CompiledNetworks ─► {Namespace}.{Class}.g.cs
+///                                                   ├─► ResolvedNetworks ─► CompiledNetworks ─► ExecutionPlans ─► {Namespace}.{Class}.g.cs
 /// [NetworkModule] classes ─► ModuleModels ─► ModuleSet ┘
-///                                  └───────────────────────────────────────────────────────────► module stubs
+///                                  └──────────────────────────────────────────────────────────────────────────────► module stubs
 /// </code>
 /// Combining with the module set is what makes an edit to a module's file regenerate the networks that use
 /// it; a network that does not use the edited module resolves to an equal model and stays cached.
@@ -63,15 +64,17 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (pair, cancellationToken) => ModuleResolver.Resolve(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(TrackingNames.ResolvedNetworks)
             .Select(static (network, cancellationToken) => Compile(network, cancellationToken))
-            .WithTrackingName(TrackingNames.CompiledNetworks);
+            .WithTrackingName(TrackingNames.CompiledNetworks)
+            .Select(static (network, cancellationToken) => Plan(network, cancellationToken))
+            .WithTrackingName(TrackingNames.ExecutionPlans);
 
         var emittedModules = modules.Where(static module => module.IsPartial && !module.IsAlsoNetwork);
 
         var hintNames = networks
             .Where(static network => network.IsPartial)
-            .Select(static (network, _) => SourceFile.GetFullName(network.Hierarchy, network.Type))
+            .Select(static (network, _) => network.Hierarchy.FullNameOf(network.Type))
             .Collect()
-            .Combine(emittedModules.Select(static (module, _) => SourceFile.GetFullName(module.Hierarchy, module.Type)).Collect())
+            .Combine(emittedModules.Select(static (module, _) => module.Hierarchy.FullNameOf(module.Type)).Collect())
             .Select(static (names, _) => HintNames.Assign(names.Left.AddRange(names.Right)))
             .WithTrackingName(TrackingNames.HintNames);
 
@@ -79,17 +82,42 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             var (network, hints) = pair;
             var text = NetworkEmitter.Emit(network, output.CancellationToken);
-            output.AddSource(hints.For(SourceFile.GetFullName(network.Network.Hierarchy, network.Network.Type)), text);
+            output.AddSource(hints.For(network.Network.Hierarchy.FullNameOf(network.Network.Type)), text);
         });
 
         context.RegisterSourceOutput(emittedModules.Combine(hintNames), static (output, pair) =>
         {
             var (module, hints) = pair;
             var text = ModuleEmitter.Emit(module, output.CancellationToken);
-            output.AddSource(hints.For(SourceFile.GetFullName(module.Hierarchy, module.Type)), text);
+            output.AddSource(hints.For(module.Hierarchy.FullNameOf(module.Type)), text);
         });
 
         Analysis.BuildDiagnostics.Register(context);
+    }
+
+    /// <summary>
+    /// Runs the core's planner on a graph without errors. It does not throw on a checked graph; should it all the same
+    /// (a bug), the network gets everything but the forward pass, with the exception named, rather than failing the
+    /// whole generator.
+    /// </summary>
+    internal static CompiledNetwork Plan(CompiledNetwork network, CancellationToken cancellationToken)
+    {
+        if (network.InternalError is not null || network.Result.Graph is not { } graph || network.Result.HasErrors)
+            return network;
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var plan = Planner.TryPlan(graph, out var problem);
+            return network with { Plan = plan, PlanProblem = problem };
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return network with
+            {
+                PlanProblem = "ConvForge could not plan the forward pass because of an internal error; please report it: "
+                    + exception.GetType().FullName + ": " + exception.Message,
+            };
+        }
     }
 
     /// <summary>The modules in a stable order (by metadata name), so the set compares equal across runs.</summary>

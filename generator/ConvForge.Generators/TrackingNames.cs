@@ -23,4 +23,7 @@ internal static class TrackingNames
 
     /// <summary>Each resolved network compiled by the core.</summary>
     public const string CompiledNetworks = nameof(CompiledNetworks);
+
+    /// <summary>Each compiled network with its execution plan: what the forward pass prints.</summary>
+    public const string ExecutionPlans = nameof(ExecutionPlans);
 }

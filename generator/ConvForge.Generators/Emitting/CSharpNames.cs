@@ -8,8 +8,7 @@ namespace ConvForge.Generators.Emitting;
 internal static class CSharpNames
 {
     /// <summary>"@class" for "class"; other names unchanged.</summary>
-    public static string EscapeKeyword(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    public static string EscapeKeyword(string name) => CSharpKeywords.Escape(name);
 
     /// <summary>
     /// A valid C# identifier for <paramref name="name"/>: characters an identifier cannot hold become '_', a

@@ -9,8 +9,8 @@ namespace ConvForge.Generators.Emitting;
 /// <summary>
 /// Writes the run-time half of a [Network] class: the static <c>Definition</c>, the instance state (parameters,
 /// kernel family, buffers: field initializers only, so the user may declare constructors), <c>Forward</c> and
-/// its batched overload, weights load and save, ONNX export, and the nested <c>ForwardPass</c> class that holds
-/// the shape structs and the two execution plans (16- and 8-channel blocks) as code generic over the kernel family.
+/// its batched overload, weights load and save, ONNX export, and the nested <c>ForwardPass</c> class that prints
+/// the network's one execution plan, with its steps as code generic over the kernel family.
 /// </summary>
 internal sealed class ForwardEmitter
 {
@@ -18,45 +18,36 @@ internal sealed class ForwardEmitter
     private const string Span = "global::System.Span<float>";
     private const string Family = "global::ConvForge.Kernels.KernelFamily";
 
-    /// <summary>Names the container reserves for itself.</summary>
-    private static readonly string[] ContainerNames =
-    {
-        "ImageInputLength", "ImageOutputLength", "ScratchLength", "BufferLengths", "Run", "ParameterOffset", "Blocked16", "Blocked8",
-        "family", "execution", "input", "output", "batchSize",
-    };
-
     private readonly GraphLayout _layout;
+    private readonly ExecutionPlan _plan;
     private readonly ForwardNames _names;
-    private readonly KernelShapes _shapes;
-    private readonly ActivationTypes _activations;
-    private readonly PlanEmitter _blocked16;
-    private readonly PlanEmitter _blocked8;
+    private readonly PlanEmitter _planEmitter;
 
-    private ForwardEmitter(GraphLayout layout, ForwardNames names, KernelShapes shapes, ActivationTypes activations, PlanEmitter blocked16, PlanEmitter blocked8)
+    private ForwardEmitter(GraphLayout layout, ExecutionPlan plan, ForwardNames names)
     {
         _layout = layout;
+        _plan = plan;
         _names = names;
-        _shapes = shapes;
-        _activations = activations;
-        _blocked16 = blocked16;
-        _blocked8 = blocked8;
+        _planEmitter = new PlanEmitter(plan, layout.Graph, names);
     }
 
     /// <summary>
-    /// Plans the network for both block sizes and writes the run-time members, at indentation 0, for
-    /// <see cref="IndentedTextWriter.WriteLines"/>; null (with <paramref name="problem"/> set) when a plan does not fit
-    /// the int offsets of the generated code. Planning and writing have no reason to throw on a checked graph; should
-    /// they all the same (a bug), the class gets everything but the forward pass rather than failing the generator,
-    /// which would drop the output of every other network of the project.
+    /// Writes the run-time members from the layout's plan, at indentation 0, for <see cref="IndentedTextWriter.WriteLines"/>;
+    /// null (with <paramref name="problem"/> set) when the network could not be planned. Writing has no reason to throw
+    /// on a plan; should it all the same (a bug), the class gets everything but the forward pass rather than failing the
+    /// generator, which would drop the output of every other network of the project.
     /// </summary>
     public static string? TryWrite(GraphLayout layout, string networkName, string className, ICollection<string> taken, out string? problem, CancellationToken cancellationToken)
     {
         problem = null;
+        if (layout.Plan is not { } plan)
+        {
+            problem = layout.PlanProblem ?? "the network could not be planned.";
+            return null;
+        }
         try
         {
-            var emitter = TryCreate(layout, className, taken, out problem);
-            if (emitter is null)
-                return null;
+            var emitter = new ForwardEmitter(layout, plan, new ForwardNames(className, taken));
             var writer = new IndentedTextWriter();
             emitter.Write(writer, networkName, cancellationToken);
             return writer.ToString();
@@ -67,31 +58,6 @@ internal sealed class ForwardEmitter
                 + exception.GetType().FullName + ": " + exception.Message;
             return null;
         }
-    }
-
-    private static ForwardEmitter? TryCreate(GraphLayout layout, string className, ICollection<string> taken, out string? problem)
-    {
-        problem = null;
-        var plan16 = Planner.Plan(layout.Graph, 16);
-        var plan8 = Planner.Plan(layout.Graph, 8);
-        if (!PlanEmitter.Fits(plan16) || !PlanEmitter.Fits(plan8))
-        {
-            problem = "the network's activations do not fit one .NET array.";
-            return null;
-        }
-
-        var names = new ForwardNames(className, taken);
-        var containerNames = new IdentifierSet(ContainerNames);
-        containerNames.Reserve(names.Container);
-        var parameterNames = new IdentifierSet(new[] { "ParameterOffset" });
-        foreach (var parameter in layout.Parameters)
-            names.AddParameter(parameter.Definition.Name, parameterNames.Allocate(parameter.Definition.Name), parameter.Offset);
-
-        var shapes = new KernelShapes(containerNames);
-        var activations = new ActivationTypes(containerNames);
-        var blocked16 = new PlanEmitter(plan16, layout, names, containerNames, shapes, activations);
-        var blocked8 = new PlanEmitter(plan8, layout, names, containerNames, shapes, activations);
-        return new ForwardEmitter(layout, names, shapes, activations, blocked16, blocked8);
     }
 
     /// <summary>The paragraph the class's documentation gets about using an instance.</summary>
@@ -223,9 +189,9 @@ internal sealed class ForwardEmitter
     {
         var graph = _layout.Graph;
         writer.WriteLine("/// <summary>");
-        writer.WriteLine($"/// {CSharpNames.XmlEscape(networkName)}'s forward pass, planned at build time for both block sizes (16 channels for AVX-512, 8 for AVX2");
-        writer.WriteLine("/// and the portable kernels). Each plan is a class generic over the kernel family, so every kernel call is a direct");
-        writer.WriteLine("/// call whose shape is a struct of constants.");
+        writer.WriteLine($"/// {CSharpNames.XmlEscape(networkName)}'s forward pass, planned at build time once for every kernel family: the arena offsets and shapes");
+        writer.WriteLine("/// here, and the steps in <c>Plan&lt;TKernels&gt;</c>, generic over the family, so every kernel call is a direct call whose shape");
+        writer.WriteLine("/// is a struct of constants.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"private static class {_names.Container}");
         using (writer.OpenBlock())
@@ -233,97 +199,29 @@ internal sealed class ForwardEmitter
             writer.WriteLine("// Floats of one image's input and output (plain NCHW).");
             writer.WriteLine($"private const int {_names.InputLength} = {Int((int)graph.Input.Output.Length)}, {_names.OutputLength} = {Int((int)graph.Output.Output.Length)};");
             writer.WriteLine("// Room to fold one BatchNorm into its convolution's weights and bias, or to compute one BatchNorm's scale and shift.");
-            writer.WriteLine($"private const int ScratchLength = {Int((int)Math.Max(_blocked16.ScratchLength, _blocked8.ScratchLength))};");
+            writer.WriteLine($"private const int ScratchLength = {Int((int)_plan.ScratchLength)};");
             writer.WriteLine();
-            WriteParameterOffsets(writer);
+            _planEmitter.WriteArena(writer);
             writer.WriteLine();
-            WriteShapes(writer, cancellationToken);
+            KernelShapes.Write(writer, _plan, cancellationToken);
             writer.WriteLine();
             WriteBufferLengths(writer);
             writer.WriteLine();
             WriteRun(writer);
             writer.WriteLine();
-            _blocked16.Write(writer, cancellationToken);
-            writer.WriteLine();
-            _blocked8.Write(writer, cancellationToken);
+            _planEmitter.WriteGeneric(writer, cancellationToken);
         }
     }
 
-    private void WriteParameterOffsets(IndentedTextWriter writer)
+    private static void WriteBufferLengths(IndentedTextWriter writer)
     {
-        writer.WriteLine("/// <summary>Where each parameter tensor starts in the parameter buffer, in floats (ParameterLayout's offsets).</summary>");
-        writer.WriteLine("private static class ParameterOffset");
-        using (writer.OpenBlock())
+        writer.WriteLine("/// <summary>The arena (the same for every family), packed weights and scratch of <paramref name=\"family\"/>: what an instance allocates for it.</summary>");
+        writer.WriteLine($"public static global::ConvForge.Execution.ForwardBufferLengths BufferLengths({Family} family) => new(ArenaLength, family switch");
+        using (writer.OpenBlock(", ScratchLength);"))
         {
-            if (_names.Parameters.Count == 0)
-                writer.WriteLine("// The network has no parameters.");
-            foreach (var (_, constant, offset) in _names.Parameters)
-                writer.WriteLine($"public const int {constant} = {Int(offset)};");
-        }
-    }
-
-    private void WriteShapes(IndentedTextWriter writer, CancellationToken cancellationToken)
-    {
-        writer.WriteLine("// The shapes the kernels are specialized for: one struct per distinct shape, each member a constant.");
-        var first = true;
-        foreach (var shape in _shapes.All)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!first)
-                writer.WriteLine();
-            first = false;
-            var users = shape.Kind == ShapeKind.Tensor ? "" : " (" + string.Join(", ", shape.Users) + ")";
-            writer.WriteLine($"/// <summary>{CSharpNames.XmlEscape(shape.Description + users)}.</summary>");
-            writer.WriteLine($"private readonly struct {shape.Name} : {shape.Interface}");
-            using (writer.OpenBlock())
-            {
-                foreach (var line in MemberLines(shape))
-                    writer.WriteLine(line);
-            }
-        }
-        foreach (var (name, slope, node) in _activations.SlopeStructs)
-        {
-            writer.WriteLine();
-            writer.WriteLine($"/// <summary>The LeakyRelu slope of {CSharpNames.XmlEscape(node)}.</summary>");
-            writer.WriteLine($"private readonly struct {name} : global::ConvForge.Kernels.ILeakyReluSlope");
-            using (writer.OpenBlock())
-                writer.WriteLine($"public static float Slope => {slope};");
-        }
-    }
-
-    /// <summary>The members, grouped by what they describe (input, output, kernel, stride, padding, dilation, groups).</summary>
-    private static IEnumerable<string> MemberLines(KernelShape shape)
-    {
-        var groups = shape.Kind switch
-        {
-            ShapeKind.Conv => new[] { 3, 3, 2, 2, 2, 2, 1 },
-            ShapeKind.Pool => new[] { 3, 2, 2, 2, 4, 1 },
-            ShapeKind.Dense => new[] { 3, 1 },
-            _ => new[] { 3 },
-        };
-        var index = 0;
-        foreach (var count in groups)
-        {
-            var members = new List<string>();
-            for (var i = 0; i < count; i++, index++)
-            {
-                var (name, value) = shape.Members[index];
-                var type = value is "true" or "false" ? "bool" : "int";
-                members.Add($"public static {type} {name} => {value};");
-            }
-            yield return string.Join(" ", members);
-        }
-    }
-
-    private void WriteBufferLengths(IndentedTextWriter writer)
-    {
-        writer.WriteLine("/// <summary>The arena, packed weights and scratch of <paramref name=\"family\"/>: what an instance allocates for it.</summary>");
-        writer.WriteLine($"public static global::ConvForge.Execution.ForwardBufferLengths BufferLengths({Family} family) => family switch");
-        using (writer.OpenBlock(";"))
-        {
-            writer.WriteLine($"{Family}.Avx512 => new(Blocked16<global::ConvForge.Kernels.Avx512Kernels>.ArenaLength, Blocked16<global::ConvForge.Kernels.Avx512Kernels>.PackedLength, ScratchLength),");
-            writer.WriteLine($"{Family}.Avx2 => new(Blocked8<global::ConvForge.Kernels.Avx2Kernels>.ArenaLength, Blocked8<global::ConvForge.Kernels.Avx2Kernels>.PackedLength, ScratchLength),");
-            writer.WriteLine($"_ => new(Blocked8<global::ConvForge.Kernels.PortableKernels>.ArenaLength, Blocked8<global::ConvForge.Kernels.PortableKernels>.PackedLength, ScratchLength),");
+            writer.WriteLine($"{Family}.Avx512 => Plan<global::ConvForge.Kernels.Avx512Kernels>.PackedLength,");
+            writer.WriteLine($"{Family}.Avx2 => Plan<global::ConvForge.Kernels.Avx2Kernels>.PackedLength,");
+            writer.WriteLine("_ => Plan<global::ConvForge.Kernels.PortableKernels>.PackedLength,");
         }
     }
 
@@ -336,23 +234,14 @@ internal sealed class ForwardEmitter
             writer.WriteLine("switch (execution.Family)");
             using (writer.OpenBlock())
             {
-                writer.WriteLine($"case {Family}.Avx512:");
-                using (writer.Indent())
+                foreach (var (family, kernels) in new[] { ($"case {Family}.Avx512:", "Avx512Kernels"), ($"case {Family}.Avx2:", "Avx2Kernels"), ("default:", "PortableKernels") })
                 {
-                    writer.WriteLine("Blocked16<global::ConvForge.Kernels.Avx512Kernels>.Run(execution, input, output, batchSize);");
-                    writer.WriteLine("break;");
-                }
-                writer.WriteLine($"case {Family}.Avx2:");
-                using (writer.Indent())
-                {
-                    writer.WriteLine("Blocked8<global::ConvForge.Kernels.Avx2Kernels>.Run(execution, input, output, batchSize);");
-                    writer.WriteLine("break;");
-                }
-                writer.WriteLine("default:");
-                using (writer.Indent())
-                {
-                    writer.WriteLine("Blocked8<global::ConvForge.Kernels.PortableKernels>.Run(execution, input, output, batchSize);");
-                    writer.WriteLine("break;");
+                    writer.WriteLine(family);
+                    using (writer.Indent())
+                    {
+                        writer.WriteLine($"Plan<global::ConvForge.Kernels.{kernels}>.Run(execution, input, output, batchSize);");
+                        writer.WriteLine("break;");
+                    }
                 }
             }
         }
@@ -365,13 +254,11 @@ internal sealed class ForwardEmitter
 
 /// <summary>
 /// The names the forward pass's members go by in one class: its own private ones (moved aside when the user's
-/// class already has a member of that name), the public ones the class leaves to the user, and the constants of
-/// the parameter offsets.
+/// class already has a member of that name) and the public ones the class leaves to the user.
 /// </summary>
 internal sealed class ForwardNames
 {
     private readonly ICollection<string> _taken;
-    private readonly Dictionary<string, string> _parameterConstants = new(StringComparer.Ordinal);
 
     public ForwardNames(string className, ICollection<string> taken)
     {
@@ -396,19 +283,6 @@ internal sealed class ForwardNames
     public string InputLength => "ImageInputLength";
 
     public string OutputLength => "ImageOutputLength";
-
-    public string ParameterOffsetClass => "ParameterOffset";
-
-    /// <summary>Parameter name, constant name, offset; in layout order.</summary>
-    public List<(string Name, string Constant, int Offset)> Parameters { get; } = new();
-
-    public void AddParameter(string name, string constant, int offset)
-    {
-        _parameterConstants[name] = constant;
-        Parameters.Add((name, constant, offset));
-    }
-
-    public string ParameterConstant(string parameterName) => _parameterConstants[parameterName];
 
     /// <summary>Whether the class leaves <paramref name="name"/> to the generator.</summary>
     public bool IsFree(string name) => !_taken.Contains(name);

@@ -40,7 +40,7 @@ internal static class NetworkEmitter
     {
         var model = network.Network;
         var layout = network.InternalError is null && network.Result.Graph is { } graph && !network.Result.HasErrors
-            ? GraphLayout.TryCreate(graph)
+            ? GraphLayout.TryCreate(graph, network.Plan, network.PlanProblem)
             : null;
         var summary = layout is null ? null : SummaryFormatter.Format(layout.Graph);
         string? forwardProblem = null;

@@ -1,5 +1,4 @@
 using System;
-using System.Text;
 using ConvForge.Generators.Models;
 
 namespace ConvForge.Generators.Emitting;
@@ -34,37 +33,6 @@ internal static class SourceFile
         writer.WriteLine(Declaration(type));
         scopes.Push(writer.OpenBlock());
         return scopes;
-    }
-
-    /// <summary>
-    /// The type's full metadata name: namespace, then the enclosing types and the type joined by '+'
-    /// ("MyApp.Outer+Net`1"). Unique within a compilation, so it identifies a generated file.
-    /// </summary>
-    public static string GetFullName(HierarchyInfo hierarchy, TypeDeclarationInfo type)
-    {
-        var name = new StringBuilder();
-        if (hierarchy.Namespace.Length > 0)
-            name.Append(hierarchy.Namespace.Replace("@", "")).Append('.');
-        foreach (var containing in hierarchy.ContainingTypes)
-            name.Append(containing.MetadataName).Append('+');
-        return name.Append(type.MetadataName).ToString();
-    }
-
-    /// <summary>
-    /// "{Namespace}.{Class}.g.cs" from a full name ("MyApp.Outer+Net.g.cs"), with any character a file name
-    /// should not hold replaced by '_'. Two names can still meet here (hint names ignore case, and "Net`1"
-    /// becomes "Net_1"): <see cref="HintNames"/> numbers the later ones.
-    /// </summary>
-    public static string GetHintName(string fullName)
-    {
-        var name = new StringBuilder(fullName);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (!(char.IsLetterOrDigit(c) || c == '_' || c == '.' || c == '+'))
-                name[i] = '_';
-        }
-        return name.Append(".g.cs").ToString();
     }
 
     private static string Declaration(TypeDeclarationInfo type) => $"partial {type.Keyword} {type.Name}{type.TypeParameters}";

@@ -1,4 +1,5 @@
 using ConvForge.Compiler;
+using ConvForge.Compiler.Planning;
 
 namespace ConvForge.Generators.Models;
 
@@ -10,4 +11,6 @@ namespace ConvForge.Generators.Models;
 /// emits what it emits for a declaration with errors, so the user's build is no worse off, and names the
 /// exception in a comment; the analyzer, which runs the same core, surfaces the crash as AD0001.
 /// </param>
-internal sealed record CompiledNetwork(NetworkModel Network, CompileResult Result, string? InternalError);
+/// <param name="Plan">The execution plan of the graph, set by the plan step; null without a graph, or when it could not be planned.</param>
+/// <param name="PlanProblem">Why a graph without errors has no plan (the generated class then lacks the forward pass and says why).</param>
+internal sealed record CompiledNetwork(NetworkModel Network, CompileResult Result, string? InternalError, ExecutionPlan? Plan = null, string? PlanProblem = null);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using ConvForge.Compiler;
-using ConvForge.Generators.Emitting;
 
 namespace ConvForge.Generators.Models;
 
@@ -26,13 +25,30 @@ internal sealed record HintNames(EquatableArray<HintName> Entries)
         var entries = new List<HintName>(sorted.Count);
         foreach (var fullName in sorted)
         {
-            var hint = SourceFile.GetHintName(fullName);
+            var hint = HintFor(fullName);
             var stem = hint.Substring(0, hint.Length - ".g.cs".Length);
             for (var n = 2; !taken.Add(hint); n++)
                 hint = stem + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
             entries.Add(new HintName(fullName, hint));
         }
         return new HintNames(entries.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// "{Namespace}.{Class}.g.cs" from a full name ("MyApp.Outer+Net.g.cs"), with any character a file name
+    /// should not hold replaced by '_'. Two names can still meet here (hint names ignore case, and "Net`1"
+    /// becomes "Net_1"): <see cref="Assign"/> numbers the later ones.
+    /// </summary>
+    internal static string HintFor(string fullName)
+    {
+        var name = new System.Text.StringBuilder(fullName);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(char.IsLetterOrDigit(c) || c == '_' || c == '.' || c == '+'))
+                name[i] = '_';
+        }
+        return name.Append(".g.cs").ToString();
     }
 
     /// <summary>The hint name for <paramref name="fullName"/> (the plain one if it was not assigned, which does not happen).</summary>
@@ -43,7 +59,7 @@ internal sealed record HintNames(EquatableArray<HintName> Entries)
             if (entry.FullName == fullName)
                 return entry.Hint;
         }
-        return SourceFile.GetHintName(fullName);
+        return HintFor(fullName);
     }
 }
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using ConvForge.Compiler;
 using ConvForge.Compiler.Spec;
-using ConvForge.Generators.Emitting;
+using ConvForge.Generators.Emitting; // NetworkEmitter.GeneratedMemberNames: the list lives with the emitter that declares those members
 using ConvForge.Generators.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -125,10 +125,10 @@ internal static class ModelReader
         {
             var names = new string[type.TypeParameters.Length];
             for (var i = 0; i < names.Length; i++)
-                names[i] = CSharpNames.EscapeKeyword(type.TypeParameters[i].Name);
+                names[i] = CSharpKeywords.Escape(type.TypeParameters[i].Name);
             typeParameters = "<" + string.Join(", ", names) + ">";
         }
-        return new TypeDeclarationInfo(keyword, CSharpNames.EscapeKeyword(type.Name), typeParameters, type.MetadataName);
+        return new TypeDeclarationInfo(keyword, CSharpKeywords.Escape(type.Name), typeParameters, type.MetadataName);
     }
 
     /// <summary>
@@ -184,7 +184,7 @@ internal static class ModelReader
             var definition = type.IsStatic ? null : FindDefinition(type, property, cancellationToken);
             models[i] = new LayerPropertyModel(
                 property.Name,
-                CSharpNames.EscapeKeyword(property.Name),
+                CSharpKeywords.Escape(property.Name),
                 definition is null ? "" : GetModifiersText(definition),
                 definition is not null);
         }

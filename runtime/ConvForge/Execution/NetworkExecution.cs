@@ -8,8 +8,8 @@ using ConvForge.Kernels;
 namespace ConvForge.Execution;
 
 /// <summary>The floats a generated forward pass needs for one kernel family.</summary>
-/// <param name="Arena">Every intermediate activation of one image, placed by the static memory plan.</param>
-/// <param name="PackedWeights">The parameters repacked into the family's layouts (BatchNorm folded in).</param>
+/// <param name="Arena">Every intermediate activation of one image, placed by the static memory plan: the same for every family.</param>
+/// <param name="PackedWeights">The parameters repacked into the family's layouts (BatchNorm folded in): the family's length.</param>
 /// <param name="Scratch">Room for folding one layer's BatchNorm before it is packed.</param>
 public readonly record struct ForwardBufferLengths(int Arena, int PackedWeights, int Scratch);
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using ConvForge.Generators.Models;
 using ConvForge.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 
@@ -75,7 +76,30 @@ public class IncrementalTests
         var (_, run) = FirstRun();
 
         Assert.Equal(2, Reasons(run, TrackingNames.CompiledNetworks).Count(r => r == IncrementalStepRunReason.New));
+        Assert.Equal(2, Reasons(run, TrackingNames.ExecutionPlans).Count(r => r == IncrementalStepRunReason.New));
+        Assert.All(PlannedNetworks(run), network => Assert.NotNull(network.Plan));
         Assert.Equal(3, run.GeneratorResult.GeneratedSources.Length);
+    }
+
+    /// <summary>The plan step's outputs of the last run.</summary>
+    private static CompiledNetwork[] PlannedNetworks(GeneratorRun run)
+        => run.GeneratorResult.TrackedSteps[TrackingNames.ExecutionPlans]
+            .SelectMany(step => step.Outputs)
+            .Select(output => (CompiledNetwork)output.Value)
+            .ToArray();
+
+    [Fact]
+    public void The_plan_compares_by_value_so_a_plan_made_again_is_equal()
+    {
+        var first = PlannedNetworks(FirstRun().Run);
+        var again = PlannedNetworks(FirstRun().Run);
+        Assert.Equal(first.Length, again.Length);
+        for (var i = 0; i < first.Length; i++)
+        {
+            Assert.NotSame(first[i].Plan, again[i].Plan);
+            Assert.Equal(first[i].Plan, again[i].Plan);
+            Assert.Equal(first[i].Plan!.GetHashCode(), again[i].Plan!.GetHashCode());
+        }
     }
 
     [Fact]
@@ -85,7 +109,7 @@ public class IncrementalTests
 
         var second = GeneratorHarness.Run(first.Driver, compilation);
 
-        foreach (var step in new[] { TrackingNames.NetworkModels, TrackingNames.ModuleModels, TrackingNames.ResolvedNetworks, TrackingNames.CompiledNetworks })
+        foreach (var step in new[] { TrackingNames.NetworkModels, TrackingNames.ModuleModels, TrackingNames.ResolvedNetworks, TrackingNames.CompiledNetworks, TrackingNames.ExecutionPlans })
             Assert.All(Reasons(second, step), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.All(GeneratorHarness.OutputReasons(second), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
     }
@@ -101,6 +125,7 @@ public class IncrementalTests
         Assert.All(Reasons(second, TrackingNames.NetworkModels), reason => Assert.True(IsReused(reason), reason.ToString()));
         Assert.All(Reasons(second, TrackingNames.ModuleModels), reason => Assert.True(IsReused(reason), reason.ToString()));
         Assert.All(Reasons(second, TrackingNames.CompiledNetworks), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(Reasons(second, TrackingNames.ExecutionPlans), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.All(GeneratorHarness.OutputReasons(second), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.Equal(first.Sources, second.Sources);
     }
@@ -118,6 +143,9 @@ public class IncrementalTests
         var compiled = Reasons(second, TrackingNames.CompiledNetworks);
         Assert.Equal(1, compiled.Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(1, compiled.Count(r => r == IncrementalStepRunReason.Cached));
+        var plans = Reasons(second, TrackingNames.ExecutionPlans);
+        Assert.Equal(1, plans.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, plans.Count(r => r == IncrementalStepRunReason.Cached));
         Assert.Equal(1, GeneratorHarness.OutputReasons(second).Count(r => r == IncrementalStepRunReason.Modified));
 
         Assert.Equal(first.Source("App.UsesBlock.g.cs"), second.Source("App.UsesBlock.g.cs"));
@@ -142,6 +170,9 @@ public class IncrementalTests
         var compiled = Reasons(second, TrackingNames.CompiledNetworks);
         Assert.Equal(1, compiled.Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(1, compiled.Count(r => r == IncrementalStepRunReason.Cached));
+        var plans = Reasons(second, TrackingNames.ExecutionPlans);
+        Assert.Equal(1, plans.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, plans.Count(r => r == IncrementalStepRunReason.Cached));
 
         Assert.NotEqual(first.Source("App.UsesBlock.g.cs"), second.Source("App.UsesBlock.g.cs"));
         Assert.Equal(first.Source("App.Independent.g.cs"), second.Source("App.Independent.g.cs"));
@@ -157,5 +188,6 @@ public class IncrementalTests
 
         Assert.All(Reasons(second, TrackingNames.ModuleModels), reason => Assert.True(IsReused(reason), reason.ToString()));
         Assert.All(Reasons(second, TrackingNames.CompiledNetworks), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(Reasons(second, TrackingNames.ExecutionPlans), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
     }
 }
