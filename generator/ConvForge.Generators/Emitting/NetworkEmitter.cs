@@ -17,21 +17,6 @@ namespace ConvForge.Generators.Emitting;
 /// </summary>
 internal static class NetworkEmitter
 {
-    /// <summary>
-    /// The members the generated part declares, besides the Layer properties and the methods (Forward, UseKernels ...,
-    /// which overload rather than clash), whose names the class's own declaration may take: the public ones are
-    /// then left out, the private ones renamed.
-    /// </summary>
-    public static readonly IReadOnlyList<string> GeneratedMemberNames = new[]
-    {
-        "InputChannels", "InputHeight", "InputWidth", "InputLength",
-        "OutputChannels", "OutputHeight", "OutputWidth", "OutputLength",
-        "TrainableParameterCount", "ParameterLength", "Macs",
-        "Shapes", "ParameterLayout", "Summary",
-        "Definition", "Parameters", "KernelFamily",
-        "ForwardPass", "_execution", "s_definition",
-    };
-
     private const string LayerType = "global::ConvForge.Layer";
     private const string ParameterInfoType = "global::ConvForge.ParameterInfo";
 

@@ -5,7 +5,6 @@ using System.Text;
 using System.Threading;
 using ConvForge.Compiler;
 using ConvForge.Compiler.Spec;
-using ConvForge.Generators.Emitting; // NetworkEmitter.GeneratedMemberNames: the list lives with the emitter that declares those members
 using ConvForge.Generators.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -281,13 +280,13 @@ internal static class ModelReader
     }
 
     /// <summary>
-    /// Which of the members the generator would add (<see cref="NetworkEmitter.GeneratedMemberNames"/>) the class,
+    /// Which of the members the generator would add (<see cref="GeneratedMembers.Names"/>) the class,
     /// or a class it derives from, already has.
     /// </summary>
     private static EquatableArray<string> FindTakenMemberNames(INamedTypeSymbol type)
     {
         var taken = new List<string>();
-        foreach (var name in NetworkEmitter.GeneratedMemberNames)
+        foreach (var name in GeneratedMembers.Names)
         {
             for (var current = type; current is not null; current = current.BaseType)
             {
