@@ -1,4 +1,4 @@
-namespace ConvForge.Generators.Models;
+namespace ConvForge.Generators;
 
 /// <summary>
 /// The names of the members the generated part of a network class declares, besides the Layer properties and the
