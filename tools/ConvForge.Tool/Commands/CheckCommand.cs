@@ -113,7 +113,8 @@ internal static class CheckCommand
         return definition;
     }
 
-    private static string Shape(IEnumerable<long> dims) => "[" + string.Join(", ", dims) + "]";
+    /// <summary>"[64, 3, 7, 7]", escaped for Spectre's markup.</summary>
+    private static string Shape(IEnumerable<long> dims) => Markup.Escape("[" + string.Join(", ", dims) + "]");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -126,6 +126,9 @@ internal sealed class NetworkDeclaration
         var arguments = new List<string>();
         foreach (var argument in attribute.Arguments)
         {
+            // [Fire(16, 64)]: SqueezeNet's usual form, both expands of one width.
+            if (attribute.Kind == "Fire" && argument.Name == "Expand3x3" && argument.Value == attribute.Arguments.Single(a => a.Name == "Expand1x1").Value)
+                continue;
             var value = Write(argument);
             arguments.Add(argument.Positional ? value : argument.Name + " = " + value);
         }

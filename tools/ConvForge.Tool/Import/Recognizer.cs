@@ -68,9 +68,13 @@ internal static class Recognizer
                 || reduceRelu.Source is not { SingleUse: true } reduce || !IsConv(reduce, 1, 1, 0, bias: true)
                 || reduce.Source is not { Op: DataOp.GlobalAvgPool, SingleUse: true } pool || pool.Source != x)
                 continue;
+            // Reduction when it gives the width exactly (as the literature states it), else the width itself.
             var attribute = new Attribute("SqueezeExcite");
-            if (Math.Max(1, x.Channels / 16) != reduce.Channels)
+            var reduction = x.Channels / reduce.Channels;
+            if (x.Channels % reduce.Channels != 0 || Math.Max(1, x.Channels / reduction) != reduce.Channels)
                 attribute.With("Squeeze", ArgValue.Int(reduce.Channels));
+            else if (reduction != 16)
+                attribute.With("Reduction", ArgValue.Int(reduction));
             return Module("SE", attribute, x, scale, pool, reduce, reduceRelu, expand, gate, scale);
         }
         return null;
