@@ -164,7 +164,8 @@ internal sealed class DataGraph
             }
             case "Flatten":
             case "Reshape":
-                if (x.Output.Height * x.Output.Width == 1)
+                // A Reshape of a C x 1 x 1 value only changes its rank (the gate of a squeeze-and-excitation block); a Flatten is kept as written.
+                if (node.OpType == "Reshape" && x.Output.Height * x.Output.Width == 1)
                     Alias(node, x);
                 else
                     Define(node, new DataNode(nodes.Count, name, DataOp.Flatten, data, new TensorShape(x.Output.Length, 1, 1)));
