@@ -108,7 +108,8 @@ internal static class OnnxImporter
         && !CSharpKeywords.Contains(name);
 
     /// <summary>
-    /// Names the layers: a model ConvForge exported keeps its property names (its output nodes carry them);
+    /// Names the layers: a model ConvForge exported keeps its property names (its output nodes carry them, and
+    /// nodes inside a module or a property give "Block1Conv1");
     /// other models get names by kind and position (Conv1, Fire2, Block3 ...), since exporters' node names
     /// ("/layer1/layer1.0/relu/Relu", "Convolution249") say little in C#.
     /// </summary>
@@ -118,7 +119,8 @@ internal static class OnnxImporter
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var layer in layers)
         {
-            var name = layer.Output.OnnxName;
+            // ConvForge names a module's inner nodes "Block1.Conv1": the layer that takes one over is "Block1Conv1".
+            var name = layer.Output.OnnxName.Replace(".", "", StringComparison.Ordinal);
             if (!fromConvForge || !IsIdentifier(name) || NetworkDeclaration.ReservedNames.Contains(name) || used.Contains(name))
             {
                 do
