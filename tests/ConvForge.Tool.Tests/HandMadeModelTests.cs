@@ -99,6 +99,23 @@ public sealed class HandMadeModelTests : IDisposable
         Assert.Contains("/Mul (Mul) multiplies the data by a constant", run.Output);
     }
 
+    [Theory]
+    [InlineData(11, null)]
+    [InlineData(13, null)]
+    [InlineData(13, 2L)]
+    public void A_softmax_over_more_or_other_axes_than_the_channels_fails_naming_the_node(long opset, long? axis)
+    {
+        // Before opset 13 axis 1 means channels, height and width together; from 13 the default is the last axis (the width).
+        var m = new OnnxTestModel(opset).Input("input", -1, 2, 4, 4).Output("output");
+        m.Node("Softmax", "/Softmax", new[] { "input" }, new[] { "output" }, axis is { } a ? new[] { Attr.I("axis", a) } : Array.Empty<Attr>());
+
+        var run = ToolRun.Of("import", Write("softmax.onnx", m.ToArray()), "--out", directory);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("/Softmax (Softmax) runs over axis", run.Output);
+        Assert.Contains("not over the channels alone", run.Output);
+    }
+
     [Fact]
     public void Summary_prints_one_row_per_node_with_shapes_parameters_and_macs()
     {

@@ -70,6 +70,8 @@ internal sealed class DataGraph
     private readonly Dictionary<string, DataNode> values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OnnxTensor> constants = new(StringComparer.Ordinal);
     private readonly HashSet<string> metadata = new(StringComparer.Ordinal);
+    // The rank of each ONNX data value: 4 for images, 2 after Flatten, Gemm and MatMul; axes are read against it.
+    private readonly Dictionary<string, int> ranks = new(StringComparer.Ordinal);
     private readonly List<DataNode> nodes = new();
 
     private DataGraph(OnnxModel model)
@@ -134,6 +136,7 @@ internal sealed class DataGraph
         var inputNode = Add(new DataNode(0, input.Name, DataOp.Input, Array.Empty<DataNode>(),
             new TensorShape((int)dims[1].Value!.Value, (int)dims[2].Value!.Value, (int)dims[3].Value!.Value)));
         values[input.Name] = inputNode;
+        ranks[input.Name] = 4;
 
         foreach (var node in computeNodes)
             ReadNode(node);
@@ -149,6 +152,18 @@ internal sealed class DataGraph
         var data = node.Inputs.Where(i => i.Length > 0 && !metadata.Contains(i)).Select(i => Value(i, node)).ToList();
         var x = data[0];
         var name = node.DisplayName;
+        var rank = ranks.TryGetValue(node.Inputs.First(i => i.Length > 0 && !metadata.Contains(i)), out var r0) ? r0 : 4;
+        ranks[node.Outputs[0]] = node.OpType switch
+        {
+            "Flatten" or "Gemm" or "MatMul" => 2,
+            "Reshape" when node.Inputs.Count > 1 && constants.TryGetValue(node.Inputs[1], out var target) => (int)target.ElementCount,
+            _ => rank,
+        };
+        int Axis(long fallback)
+        {
+            var axis = node.FindAttribute("axis")?.Int ?? fallback;
+            return (int)(axis < 0 ? axis + rank : axis);
+        }
         switch (node.OpType)
         {
             case "Identity":
@@ -162,6 +177,8 @@ internal sealed class DataGraph
                 Define(node, new DataNode(nodes.Count, name, DataOp.Dropout, data, x.Output) { Rate = Rounded(ratio) });
                 return;
             }
+            case "Flatten" when Axis(1) != 1:
+                throw Unsupported(node, "flattens from another axis than the channels (axis 1)");
             case "Flatten":
             case "Reshape":
                 // A Reshape of a C x 1 x 1 value only changes its rank (the gate of a squeeze-and-excitation block); a Flatten is kept as written.
@@ -212,8 +229,15 @@ internal sealed class DataGraph
                 return;
             }
             case "Softmax":
+            {
+                // ConvForge's softmax is over the channels. Before opset 13 ONNX's runs over every axis from `axis` on, from 13 over `axis` alone.
+                var spatial = x.Output.Height * x.Output.Width > 1;
+                var overChannels = Axis(model.OpsetVersion < 13 ? 1 : -1) == 1 && (model.OpsetVersion >= 13 || rank == 2 || !spatial);
+                if (!overChannels)
+                    throw Unsupported(node, $"runs over axis {node.FindAttribute("axis")?.Int.ToString(CultureInfo.InvariantCulture) ?? "(default)"} of a rank-{rank} value, not over the channels alone");
                 Define(node, new DataNode(nodes.Count, name, DataOp.Softmax, data, x.Output));
                 return;
+            }
             case "LRN":
                 Define(node, new DataNode(nodes.Count, name, DataOp.Lrn, data, x.Output)
                 {
@@ -245,7 +269,7 @@ internal sealed class DataGraph
                 return;
             case "Concat":
             {
-                var axis = node.FindAttribute("axis")?.Int ?? 1;
+                var axis = Axis(1);
                 if (axis != 1)
                     throw Unsupported(node, $"concatenates along axis {axis}; ConvForge concatenates channels (axis 1)");
                 if (data.Count != node.Inputs.Count(i => i.Length > 0))
@@ -322,7 +346,7 @@ internal sealed class DataGraph
 
     private (float Low, float High) ClipBounds(OnnxNodeInfo node)
     {
-        if (node.FindAttribute("min") is { } min || node.FindAttribute("max") is not null)
+        if (node.FindAttribute("min") is not null || node.FindAttribute("max") is not null)
             return (node.FindAttribute("min")?.Float ?? float.NegativeInfinity, node.FindAttribute("max")?.Float ?? float.PositiveInfinity);
         float Bound(int index, float none) =>
             node.Inputs.Count > index && node.Inputs[index].Length > 0
@@ -385,7 +409,7 @@ internal sealed class DataGraph
         return new TensorShape(channels, height, width);
     }
 
-    // Keeps the nodes the output depends on, renumbered in order.
+    // Keeps the nodes the output depends on; the output, which depends on all of them, stays last.
     private void Prune(DataNode output)
     {
         var needed = new HashSet<DataNode>();
@@ -403,12 +427,6 @@ internal sealed class DataGraph
         var kept = nodes.Where(needed.Contains).ToList();
         foreach (var node in kept)
             node.Consumers.RemoveAll(c => !needed.Contains(c));
-        if (kept[^1] != output)
-        {
-            // The output is computed before other needed nodes only if it is not their ancestor; it is the last by construction.
-            kept.Remove(output);
-            kept.Add(output);
-        }
         nodes.Clear();
         nodes.AddRange(kept);
     }
