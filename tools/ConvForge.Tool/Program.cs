@@ -1,0 +1,3 @@
+using ConvForge.Tool;
+
+return Cli.Run(args, Spectre.Console.AnsiConsole.Console);
