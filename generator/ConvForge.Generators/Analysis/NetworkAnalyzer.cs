@@ -32,11 +32,12 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
             // Without the ConvForge runtime there is nothing to check.
             if (symbols is null)
                 return;
-            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols), SymbolKind.NamedType);
+            var weightFiles = WeightFileChecks.Create(start.Options);
+            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols, weightFiles), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context, KnownSymbols symbols)
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownSymbols symbols, WeightFileChecks weightFiles)
     {
         if (context.Symbol is not INamedTypeSymbol type || type.TypeKind == TypeKind.Error)
             return;
@@ -56,15 +57,19 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         DeclarationChecks.ReportInvalidLayerProperties(context, type, symbols);
 
         if (networkAttribute is not null)
-            ReportNetworkDiagnostics(context, type, networkAttribute, cancellationToken);
+            ReportNetworkDiagnostics(context, type, networkAttribute, weightFiles, cancellationToken);
         else
             ReportModuleDiagnostics(context, type, moduleAttribute!, cancellationToken);
     }
 
-    private static void ReportNetworkDiagnostics(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData networkAttribute, CancellationToken cancellationToken)
+    /// <summary>The declaration's problems; when it has none, those of the weight files it names (CF0021-CF0024).</summary>
+    private static void ReportNetworkDiagnostics(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData networkAttribute, WeightFileChecks weightFiles, CancellationToken cancellationToken)
     {
         var parsed = NetworkParser.Parse(type, networkAttribute, includeModules: true, cancellationToken);
-        Report(context, parsed, NetworkCompiler.Compile(parsed.Spec, cancellationToken).Diagnostics, cancellationToken);
+        var compiled = NetworkCompiler.Compile(parsed.Spec, cancellationToken);
+        Report(context, parsed, compiled.Diagnostics, cancellationToken);
+        if (compiled.Graph is { } graph)
+            Report(context, parsed, weightFiles.Check(type, networkAttribute, graph), cancellationToken);
     }
 
     /// <summary>
