@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.IO;
 using ConvForge.Compiler;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Graph;
@@ -59,7 +58,7 @@ internal sealed class WeightFileChecks
                 CheckFile(graph, path, named, site, problems);
             else
                 problems.Add(WeightFileCheck.Unreadable(graph.Name, named,
-                    $"no file of the project's AdditionalFiles has that path; add it to the project: <AdditionalFiles Include=\"path/to/{Path.GetFileName(named)}\" />", site));
+                    "no file among the project's AdditionalFiles has that path: add the file to them (an AdditionalFiles item in the project file), or correct the path", site));
         }
 
         var metadataName = NetworkParser.GetMetadataName(type);

@@ -87,7 +87,7 @@ public sealed class WeightFileAnalyzerTests : IDisposable
             {{Layers}}
             """, new[] { other }, null,
             AnalyzerTestSetup.Diagnostic(DiagnosticDescriptors.WeightFileUnreadable).WithMessage(
-                "The weight file 'weights/net.safetensors' of Net cannot be checked: no file of the project's AdditionalFiles has that path; add it to the project: <AdditionalFiles Include=\"path/to/net.safetensors\" />"));
+                "The weight file 'weights/net.safetensors' of Net cannot be checked: no file among the project's AdditionalFiles has that path: add the file to them (an AdditionalFiles item in the project file), or correct the path"));
     }
 
     [Fact]
