@@ -47,10 +47,15 @@ internal static class OnnxHeaderReader
         var constants = new Dictionary<string, WeightTensor>(System.StringComparer.Ordinal);
         foreach (var tensor in initializers)
             constants[tensor.Name] = tensor;
+        // Constant nodes hold weights too, and exporters pass shared weights through Identity nodes.
         foreach (var node in nodes)
         {
-            if (node.OpType == "Constant" && node.Value is { } value && node.Outputs.Count > 0)
+            if (node.Outputs.Count == 0 || node.Domain is not ("" or "ai.onnx"))
+                continue;
+            if (node.OpType == "Constant" && node.Value is { } value)
                 constants[node.Outputs[0]] = value with { Name = node.Outputs[0] };
+            else if (node.OpType == "Identity" && node.Inputs.Count == 1 && constants.TryGetValue(node.Inputs[0], out var passed))
+                constants[node.Outputs[0]] = passed;
         }
 
         var weighted = new List<OnnxWeightedNode>();

@@ -15,7 +15,8 @@ namespace ConvForge.Generators.Analysis;
 /// <see cref="DeclarationChecks"/>; everything about layers and shapes comes from the same parser and
 /// compiler core as the generator, so the analyzer and the generated code never disagree. A network is
 /// compiled whole (with the modules it uses); a module on its own gets the checks that do not depend on
-/// the shapes a use gives it. <see cref="SiteLocator"/> puts each finding on the text at fault.
+/// the shapes a use gives it. A network that compiles is also checked against the weight file it names
+/// (<see cref="WeightFileChecks"/>). <see cref="SiteLocator"/> puts each finding on the text at fault.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NetworkAnalyzer : DiagnosticAnalyzer

@@ -97,11 +97,15 @@ internal sealed class WeightFileChecks
     private string? Resolve(string named)
     {
         var wanted = Normalize(named);
+        var relative = wanted;
+        while (relative.StartsWith("./", StringComparison.Ordinal))
+            relative = relative.Substring(2);
+        var rooted = wanted.StartsWith("/", StringComparison.Ordinal) || wanted.Length > 1 && wanted[1] == ':';
         foreach (var (path, _) in _files)
         {
             var candidate = Normalize(path);
             if (string.Equals(candidate, wanted, StringComparison.Ordinal)
-                || candidate.EndsWith("/" + wanted.TrimStart('.', '/'), StringComparison.Ordinal) && !wanted.StartsWith("/", StringComparison.Ordinal))
+                || !rooted && candidate.EndsWith("/" + relative, StringComparison.Ordinal))
                 return path;
         }
         return null;

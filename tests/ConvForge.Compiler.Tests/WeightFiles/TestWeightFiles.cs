@@ -45,7 +45,8 @@ public static class TestWeightFiles
         return file;
     }
 
-    public sealed record OnnxNode(string OpType, string Name, string[] Inputs, string[] Outputs, bool TransposeB = false);
+    /// <param name="Value">A Constant node's tensor (its "value" attribute).</param>
+    public sealed record OnnxNode(string OpType, string Name, string[] Inputs, string[] Outputs, bool TransposeB = false, Tensor? Value = null);
 
     /// <summary>An ONNX model with <paramref name="nodes"/> and FLOAT initializers whose data is raw_data zeros.</summary>
     public static byte[] Onnx(IEnumerable<OnnxNode> nodes, IEnumerable<Tensor> initializers)
@@ -62,6 +63,8 @@ public static class TestWeightFiles
             n.String(4, node.OpType);
             if (node.TransposeB)
                 n.Message(5, new Proto().String(1, "transB").Varint(3, 1).Varint(20, 2));
+            if (node.Value is { } value)
+                n.Message(5, new Proto().String(1, "value").Message(5, Initializer(value)).Varint(20, 4));
             graph.Message(1, n);
         }
         graph.String(2, "test");

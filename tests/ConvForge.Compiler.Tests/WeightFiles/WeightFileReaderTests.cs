@@ -98,6 +98,26 @@ public class WeightFileReaderTests
     }
 
     [Fact]
+    public void Weights_from_Constant_nodes_and_through_Identity_nodes_count_as_constants()
+    {
+        var file = Onnx(
+            new[]
+            {
+                new OnnxNode("Identity", "shared", new[] { "w1" }, new[] { "w1_shared" }),
+                new OnnxNode("Conv", "conv1", new[] { "data", "w1_shared" }, new[] { "c1" }),
+                new OnnxNode("Constant", "const", System.Array.Empty<string>(), new[] { "w2" }, Value: new Tensor("ignored", new long[] { 4, 8, 1, 1 })),
+                new OnnxNode("Conv", "conv2", new[] { "c1", "w2" }, new[] { "c2" }),
+            },
+            new[] { new Tensor("w1", new long[] { 8, 3, 3, 3 }) });
+
+        var convs = Read(file, WeightFileFormat.Onnx).Table!.OnnxNodes;
+
+        Assert.Equal(new[] { "'conv1' (Conv)", "'conv2' (Conv)" }, convs.Select(c => c.ToString()));
+        Assert.Equal("w1 FLOAT [8, 3, 3, 3]", convs[0].Input(1)!.ToString());
+        Assert.Equal("w2 FLOAT [4, 8, 1, 1]", convs[1].Input(1)!.ToString());
+    }
+
+    [Fact]
     public void Every_truncation_of_an_onnx_model_is_a_problem_never_an_exception()
     {
         var file = SmallOnnx();
