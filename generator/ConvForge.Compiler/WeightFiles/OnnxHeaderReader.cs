@@ -75,7 +75,8 @@ internal static class OnnxHeaderReader
             if (!any)
                 continue;
             var name = node.Name.Length > 0 ? node.Name : node.Outputs.Count > 0 ? node.Outputs[0] : node.OpType;
-            weighted.Add(new OnnxWeightedNode(name, node.OpType, EquatableArray.Create(slots), node.TransposeB));
+            weighted.Add(new OnnxWeightedNode(name, node.OpType, EquatableArray.Create(slots), node.TransposeB,
+                node.Inputs.Count > 0 ? node.Inputs[0] : "", node.Outputs.Count > 0 ? node.Outputs[0] : ""));
         }
         return weighted.ToEquatableArray();
     }

@@ -125,8 +125,26 @@ public static class WeightFileCheck
             if (match is { } found)
             {
                 used[found] = true;
-                if (node.Kind == OpKind.Conv && !node.HasBias && onnx[found].Input(2) is not null)
+                if (node.Kind is OpKind.Conv or OpKind.Dense && !node.HasBias && onnx[found].Input(2) is not null)
+                {
+                    // As OnnxWeights loads: a batch norm declared next takes the bias in; without one it has nowhere to go.
+                    if (!FollowedByBatchNorm(graph, node))
+                    {
+                        problems.Add(Info(DiagnosticIds.WeightTensorMismatch, site,
+                            $"The weight file '{file}' does not fit {graph.Name}: its {onnx[found]} has a bias, which {node.Name} does not declare (Bias = false) and no BatchNorm after it takes in"));
+                        return;
+                    }
                     foldedInto.Add(node.Index);
+                }
+                else if (node.Kind == OpKind.Conv && node.HasBias && !FollowedByBatchNorm(graph, node))
+                {
+                    // A BatchNormalization after it that the declaration folded into the convolution's bias.
+                    for (var i = 0; i < onnx.Count; i++)
+                    {
+                        if (!used[i] && onnx[i].OpType == "BatchNormalization" && onnx[i].DataInput == onnx[found].Output)
+                            used[i] = true;
+                    }
+                }
                 continue;
             }
             if (node.Kind == OpKind.BatchNorm && node.Inputs.Count == 1 && foldedInto.Remove(node.Inputs[0]))
@@ -139,15 +157,6 @@ public static class WeightFileCheck
             problems.Add(Info(DiagnosticIds.WeightTensorMismatch, site,
                 $"The weight file '{file}' does not fit {graph.Name}: {node.Name} ({Describe(node)}) matches no ONNX node in order; the next one of its kind is {firstCandidate}, which {firstReason}"));
             // After the first mismatch the two sequences are out of step; what follows would be noise.
-            return;
-        }
-
-        // A convolution with a bias the declaration lacks, and no batch norm after it to fold: the bias would be lost.
-        foreach (var index in foldedInto)
-        {
-            var node = graph.Nodes[index];
-            problems.Add(Info(DiagnosticIds.WeightTensorMismatch, site,
-                $"The weight file '{file}' does not fit {graph.Name}: its convolution matched by {node.Name} has a bias, which {node.Name} does not declare (Bias = false) and no BatchNorm after it absorbs"));
             return;
         }
 
@@ -164,6 +173,21 @@ public static class WeightFileCheck
         if (extra.Count > 0)
             problems.Add(Info(DiagnosticIds.WeightTensorExtra, site,
                 $"The weight file '{file}' has {WeightFileText.Count(extra.Count, "weighted ONNX node")} that {graph.Name} does not declare: {WeightFileText.List(extra)}"));
+    }
+
+    /// <summary>Whether the only node that reads <paramref name="node"/> is a BatchNorm.</summary>
+    private static bool FollowedByBatchNorm(NetworkGraph graph, Node node)
+    {
+        Node? reader = null;
+        foreach (var candidate in graph.Nodes)
+        {
+            if (!candidate.Inputs.AsImmutableArray().Contains(node.Index))
+                continue;
+            if (reader is not null)
+                return false;
+            reader = candidate;
+        }
+        return reader?.Kind == OpKind.BatchNorm;
     }
 
     private static bool SameKind(OpKind kind, string opType) => kind switch
@@ -189,9 +213,8 @@ public static class WeightFileCheck
                 var problem = Differs(node.Parameters[0], weight, weight.Shape);
                 if (problem is not null)
                     return problem;
+                // A declared bias the model lacks loads as zeros; one the declaration lacks is the caller's question.
                 var bias = onnx.Input(2);
-                if (node.HasBias && bias is null)
-                    return "has no bias, which the declaration has";
                 return bias is not null && node.HasBias ? Differs(node.Parameters[1], bias, bias.Shape) : null;
             }
             case OpKind.BatchNorm:
@@ -220,10 +243,9 @@ public static class WeightFileCheck
                     return problem;
                 if (onnx.OpType != "Gemm")
                     return null;
+                // C is one value per unit or one for all (broadcast).
                 var bias = onnx.Input(2);
-                if (node.HasBias != (bias is not null))
-                    return node.HasBias ? "has no bias, which the declaration has" : "has a bias, which the declaration lacks";
-                return bias is not null && Elements(bias.Shape) != node.Parameters[1].Length
+                return bias is not null && node.HasBias && Elements(bias.Shape) != node.Parameters[1].Length && Elements(bias.Shape) != 1
                     ? $"has a bias {bias.Name} of shape {WeightFileText.Shape(bias.Shape)}, {WeightFileText.Shape(node.Parameters[1].Dimensions)} declared"
                     : null;
             }

@@ -24,7 +24,9 @@ public sealed record WeightTensor(string Name, string DataType, EquatableArray<l
 /// <param name="OpType">"Conv", "BatchNormalization", "Gemm", "MatMul".</param>
 /// <param name="Inputs">The node's inputs by position; null where an input is not a constant (the data) or absent.</param>
 /// <param name="TransposeB">Gemm's transB attribute.</param>
-public sealed record OnnxWeightedNode(string Name, string OpType, EquatableArray<WeightTensorSlot> Inputs, bool TransposeB)
+/// <param name="DataInput">The name of the value it reads (its first input).</param>
+/// <param name="Output">The name of its first output.</param>
+public sealed record OnnxWeightedNode(string Name, string OpType, EquatableArray<WeightTensorSlot> Inputs, bool TransposeB, string DataInput, string Output)
 {
     /// <summary>The constant at input <paramref name="position"/>, or null.</summary>
     public WeightTensor? Input(int position) => position < Inputs.Count ? Inputs[position].Tensor : null;

@@ -173,6 +173,33 @@ public class WeightFileCheckTests
     }
 
     [Fact]
+    public void A_model_batch_norm_the_declaration_folded_into_its_convolution_bias_is_taken_in()
+    {
+        // As OnnxWeights loads: the convolution's declared bias takes in the model's BatchNormalization after it.
+        var declared = Specs.Network("Net", 3, 8, 8)
+            .Layer("Conv1", Op.Conv(8, kernel: 3, padding: 1), Op.Relu())
+            .Layer("Out", Op.GlobalAvgPool(), Op.Flatten(), Op.Dense(10))
+            .QuietGraph();
+
+        Assert.Empty(CheckOnnx(declared, ConvBnGemm(convBias: false), ConvBnGemmWeights()));
+    }
+
+    [Fact]
+    public void Biases_load_as_OnnxWeights_loads_them()
+    {
+        // A declared bias the model lacks loads as zeros; a Gemm's C may be one value for all units.
+        var nodes = ConvBnGemm(convBias: false);
+        nodes[^1] = nodes[^1] with { Inputs = new[] { "f", "fc_w" } };
+        Assert.Empty(CheckOnnx(Net(), nodes, ConvBnGemmWeights()));
+
+        var weights = ConvBnGemmWeights();
+        weights[7] = new Tensor("fc_b", new long[] { 1 });
+        Assert.Empty(CheckOnnx(Net(), ConvBnGemm(), weights));
+        weights[7] = new Tensor("fc_b", new long[] { 7 });
+        Assert.EndsWith("which has a bias fc_b of shape [7], [10] declared", Assert.Single(CheckOnnx(Net(), ConvBnGemm(), weights)).Message);
+    }
+
+    [Fact]
     public void Sibling_branches_listed_in_another_order_still_match()
     {
         var declared = Specs.Network("Net", 3, 8, 8)
