@@ -87,7 +87,7 @@ internal sealed class HeaderJson
                 if (name == "__metadata__")
                     reader.SkipValue(0);
                 else if (!names.Add(name))
-                    throw reader.Error($"the tensor '{name}' is listed twice");
+                    throw Invalid($"the tensor '{name}' is listed twice");
                 else
                     tensors.Add(reader.ReadTensor(name, dataLength));
             }
@@ -135,9 +135,9 @@ internal sealed class HeaderJson
             Expect('}');
         }
         if (dtype is null || shape is null || offsets is null)
-            throw Error($"the tensor '{name}' lacks {(dtype is null ? "\"dtype\"" : shape is null ? "\"shape\"" : "\"data_offsets\"")}");
+            throw Invalid($"the tensor '{name}' lacks {(dtype is null ? "\"dtype\"" : shape is null ? "\"shape\"" : "\"data_offsets\"")}");
         if (offsets.Count != 2 || offsets[0] > offsets[1] || offsets[1] > dataLength)
-            throw Error($"the tensor '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} bytes of data (the file is truncated or corrupt)");
+            throw Invalid($"the tensor '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} bytes of data (the file is truncated or corrupt)");
         var size = SafeTensorsHeaderReader.ElementSize(dtype);
         if (size > 0)
         {
@@ -145,7 +145,7 @@ internal sealed class HeaderJson
             foreach (var dimension in shape)
                 bytes *= dimension;
             if (bytes != offsets[1] - offsets[0])
-                throw Error($"the tensor '{name}' ({dtype} [{string.Join(", ", shape)}]) needs {bytes} bytes but data_offsets give {offsets[1] - offsets[0]}");
+                throw Invalid($"the tensor '{name}' ({dtype} [{string.Join(", ", shape)}]) needs {bytes} bytes but data_offsets give {offsets[1] - offsets[0]}");
         }
         return new WeightTensor(name, dtype, shape.ToEquatableArray());
     }
@@ -294,4 +294,7 @@ internal sealed class HeaderJson
     }
 
     private WeightFileException Error(string what) => new($"the JSON header is malformed at character {_position}: {what}");
+
+    /// <summary>Well-formed JSON that is not a valid safetensors header.</summary>
+    private static WeightFileException Invalid(string what) => new("the header is invalid: " + what);
 }
