@@ -154,8 +154,11 @@ public static class WeightFileCheck
                 missing.Add(node.Name);
                 continue;
             }
+            var next = SameKind(node.Kind, firstCandidate.OpType)
+                ? $"the next one of its kind is {firstCandidate}, which {firstReason}"
+                : $"the next weighted ONNX node is {firstCandidate}";
             problems.Add(Info(DiagnosticIds.WeightTensorMismatch, site,
-                $"The weight file '{file}' does not fit {graph.Name}: {node.Name} ({Describe(node)}) matches no ONNX node in order; the next one of its kind is {firstCandidate}, which {firstReason}"));
+                $"The weight file '{file}' does not fit {graph.Name}: {node.Name} ({Describe(node)}) matches no ONNX node in order; {next}"));
             // After the first mismatch the two sequences are out of step; what follows would be noise.
             return;
         }

@@ -128,6 +128,16 @@ public class WeightFileCheckTests
     }
 
     [Fact]
+    public void A_mismatch_with_nothing_of_its_kind_ahead_names_the_next_onnx_node()
+    {
+        var nodes = ConvBnGemm().Where(n => n.OpType != "Conv").ToArray();
+
+        var problem = Assert.Single(CheckOnnx(Net(), nodes, ConvBnGemmWeights()));
+
+        Assert.EndsWith("Conv1.Conv (Conv 3x3 pad 1, weight [8, 3, 3, 3]) matches no ONNX node in order; the next weighted ONNX node is 'bn' (BatchNormalization)", problem.Message);
+    }
+
+    [Fact]
     public void A_gemm_without_transB_holds_features_by_units()
     {
         var nodes = ConvBnGemm();
