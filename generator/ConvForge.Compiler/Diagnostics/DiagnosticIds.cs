@@ -20,6 +20,7 @@ public static class DiagnosticIds
     public const string Declaration = "ConvForge.Declaration";
     public const string Shapes = "ConvForge.Shapes";
     public const string Design = "ConvForge.Design";
+    public const string Weights = "ConvForge.Weights";
 
     public static readonly DiagnosticRule NetworkNotPartial = new("CF0001", "Network class must be partial", Severity.Error, Declaration);
     public static readonly DiagnosticRule LayerOutsideNetwork = new("CF0002", "Layer attribute on a class without [Network]", Severity.Error, Declaration);
@@ -41,12 +42,17 @@ public static class DiagnosticIds
     public static readonly DiagnosticRule ConflictingArguments = new("CF0018", "Conflicting layer arguments", Severity.Error, Declaration);
     public static readonly DiagnosticRule EmptyNetwork = new("CF0019", "Network has no layers", Severity.Warning, Declaration);
     public static readonly DiagnosticRule TooLarge = new("CF0020", "Network too large", Severity.Error, Shapes);
+    public static readonly DiagnosticRule WeightFileUnreadable = new("CF0021", "Weight file cannot be read", Severity.Error, Weights);
+    public static readonly DiagnosticRule WeightTensorMissing = new("CF0022", "Weight file lacks declared parameters", Severity.Error, Weights);
+    public static readonly DiagnosticRule WeightTensorExtra = new("CF0023", "Weight file has tensors the network does not declare", Severity.Warning, Weights);
+    public static readonly DiagnosticRule WeightTensorMismatch = new("CF0024", "Weight tensor does not fit the declaration", Severity.Error, Weights);
 
     public static IReadOnlyList<DiagnosticRule> All { get; } = new[]
     {
         NetworkNotPartial, LayerOutsideNetwork, InvalidLayerProperty, ChannelMismatch, ConcatSpatialMismatch,
         AddShapeMismatch, EmptyOutput, DroppedPixels, DenseInputMismatch, UnknownReference, ForwardReference,
         CyclicReference, DuplicateLayerName, InvalidArgument, BottleneckAdvice, GroupsMismatch, InvalidModule,
-        ConflictingArguments, EmptyNetwork, TooLarge,
+        ConflictingArguments, EmptyNetwork, TooLarge, WeightFileUnreadable, WeightTensorMissing, WeightTensorExtra,
+        WeightTensorMismatch,
     };
 }

@@ -116,6 +116,26 @@ internal static class DiagnosticDescriptors
         "CF0020", DiagnosticIds.TooLarge.Title, MessageFormat, DiagnosticIds.Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true,
         helpLinkUri: DiagnosticIds.TooLarge.HelpLink);
 
+    /// <summary>CF0021: Weight file cannot be read.</summary>
+    public static readonly DiagnosticDescriptor WeightFileUnreadable = new(
+        "CF0021", DiagnosticIds.WeightFileUnreadable.Title, MessageFormat, DiagnosticIds.Weights, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: DiagnosticIds.WeightFileUnreadable.HelpLink);
+
+    /// <summary>CF0022: Weight file lacks declared parameters.</summary>
+    public static readonly DiagnosticDescriptor WeightTensorMissing = new(
+        "CF0022", DiagnosticIds.WeightTensorMissing.Title, MessageFormat, DiagnosticIds.Weights, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: DiagnosticIds.WeightTensorMissing.HelpLink);
+
+    /// <summary>CF0023: Weight file has tensors the network does not declare.</summary>
+    public static readonly DiagnosticDescriptor WeightTensorExtra = new(
+        "CF0023", DiagnosticIds.WeightTensorExtra.Title, MessageFormat, DiagnosticIds.Weights, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+        helpLinkUri: DiagnosticIds.WeightTensorExtra.HelpLink);
+
+    /// <summary>CF0024: Weight tensor does not fit the declaration.</summary>
+    public static readonly DiagnosticDescriptor WeightTensorMismatch = new(
+        "CF0024", DiagnosticIds.WeightTensorMismatch.Title, MessageFormat, DiagnosticIds.Weights, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: DiagnosticIds.WeightTensorMismatch.HelpLink);
+
     /// <summary>Every descriptor, in catalogue order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         NetworkNotPartial,
@@ -137,7 +157,11 @@ internal static class DiagnosticDescriptors
         InvalidModule,
         ConflictingArguments,
         EmptyNetwork,
-        TooLarge);
+        TooLarge,
+        WeightFileUnreadable,
+        WeightTensorMissing,
+        WeightTensorExtra,
+        WeightTensorMismatch);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = CreateIndex();
 

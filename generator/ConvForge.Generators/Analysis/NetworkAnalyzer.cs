@@ -15,7 +15,8 @@ namespace ConvForge.Generators.Analysis;
 /// <see cref="DeclarationChecks"/>; everything about layers and shapes comes from the same parser and
 /// compiler core as the generator, so the analyzer and the generated code never disagree. A network is
 /// compiled whole (with the modules it uses); a module on its own gets the checks that do not depend on
-/// the shapes a use gives it. <see cref="SiteLocator"/> puts each finding on the text at fault.
+/// the shapes a use gives it. A network that compiles is also checked against the weight file it names
+/// (<see cref="WeightFileChecks"/>). <see cref="SiteLocator"/> puts each finding on the text at fault.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NetworkAnalyzer : DiagnosticAnalyzer
@@ -32,11 +33,12 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
             // Without the ConvForge runtime there is nothing to check.
             if (symbols is null)
                 return;
-            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols), SymbolKind.NamedType);
+            var weightFiles = WeightFileChecks.Create(start.Options);
+            start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, symbols, weightFiles), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context, KnownSymbols symbols)
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownSymbols symbols, WeightFileChecks weightFiles)
     {
         if (context.Symbol is not INamedTypeSymbol type || type.TypeKind == TypeKind.Error)
             return;
@@ -56,15 +58,19 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         DeclarationChecks.ReportInvalidLayerProperties(context, type, symbols);
 
         if (networkAttribute is not null)
-            ReportNetworkDiagnostics(context, type, networkAttribute, cancellationToken);
+            ReportNetworkDiagnostics(context, type, networkAttribute, weightFiles, cancellationToken);
         else
             ReportModuleDiagnostics(context, type, moduleAttribute!, cancellationToken);
     }
 
-    private static void ReportNetworkDiagnostics(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData networkAttribute, CancellationToken cancellationToken)
+    /// <summary>The declaration's problems; when it has none, those of the weight files it names (CF0021-CF0024).</summary>
+    private static void ReportNetworkDiagnostics(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData networkAttribute, WeightFileChecks weightFiles, CancellationToken cancellationToken)
     {
         var parsed = NetworkParser.Parse(type, networkAttribute, includeModules: true, cancellationToken);
-        Report(context, parsed, NetworkCompiler.Compile(parsed.Spec, cancellationToken).Diagnostics, cancellationToken);
+        var compiled = NetworkCompiler.Compile(parsed.Spec, cancellationToken);
+        Report(context, parsed, compiled.Diagnostics, cancellationToken);
+        if (compiled.Graph is { } graph)
+            Report(context, parsed, weightFiles.Check(type, networkAttribute, graph), cancellationToken);
     }
 
     /// <summary>

@@ -28,6 +28,16 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>Input width in pixels.</summary>
     public int Width { get; set; }
+
+    /// <summary>
+    /// The file that holds the network's pretrained weights (.safetensors or .onnx), for the build to check:
+    /// ConvForge's analyzer reads the file's tensor table and reports parameters it lacks, tensors the network
+    /// does not declare and shapes that differ (CF0021-CF0024), before anything runs. The path is looked up
+    /// among the project's AdditionalFiles by its end ("resnet18.onnx" finds weights/resnet18.onnx), so add
+    /// the file there: <c>&lt;AdditionalFiles Include="weights/resnet18.onnx" /&gt;</c>. Safetensors files are
+    /// checked by ConvForge's parameter names, ONNX models by structure. Loading still happens at run time.
+    /// </summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>

@@ -19,12 +19,17 @@ namespace ConvForge.Samples;
 /// hands to its classifiers (the file has no classifier).
 /// </para>
 /// <para>
+/// <c>Weights = "ResNet18.onnx"</c> names the file (one of the project's AdditionalFiles), so the build checks
+/// the declaration against it: a layer whose weights the file does not have, in shape or at all, is an error
+/// (CF0022, CF0024) before anything runs.
+/// </para>
+/// <para>
 /// The model reads images the CNTK way: BGR channel order, values 0 to 255, minus a mean image. Convert an
 /// RGB image with <see cref="ResNet18CntkPreprocessing"/>, which reads that mean image from the package's
 /// second file, ResNetPreprocess.onnx.
 /// </para>
 /// </remarks>
-[Network(Channels = 3, Height = 224, Width = 224)]
+[Network(Channels = 3, Height = 224, Width = 224, Weights = "ResNet18.onnx")]
 public partial class ResNet18Cntk
 {
     [Conv(64, Kernel = 7, Stride = 2, PadTop = 3, PadLeft = 3, PadBottom = 2, PadRight = 2, Bias = false), BatchNorm, Relu] public partial Layer Conv1 { get; }

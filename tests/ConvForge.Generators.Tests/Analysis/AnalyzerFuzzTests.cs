@@ -1,6 +1,9 @@
+using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using ConvForge.Compiler.Diagnostics;
+using Microsoft.CodeAnalysis;
 
 namespace ConvForge.Generators.Tests.Analysis;
 
@@ -26,7 +29,7 @@ public class AnalyzerFuzzTests
     {
         var sources = new FuzzDeclarations(seed).Sources(FilesPerSeed);
 
-        var run = await AnalyzerRunner.RunAsync(sources);
+        var run = await AnalyzerRunner.RunAsync(sources, WeightFiles());
 
         Assert.Empty(run.Exceptions);
         Assert.DoesNotContain(run.AnalyzerDiagnostics, d => d.Id == "AD0001");
@@ -50,10 +53,34 @@ public class AnalyzerFuzzTests
     {
         var sources = Enumerable.Range(1, 8).SelectMany(seed => new FuzzDeclarations(seed).Sources(FilesPerSeed)).ToList();
 
-        var run = await AnalyzerRunner.RunAsync(sources);
+        var run = await AnalyzerRunner.RunAsync(sources, WeightFiles());
 
         Assert.Empty(run.Exceptions);
         var seen = run.ConvForgeDiagnostics.Select(d => d.Id).ToHashSet();
         Assert.Equal(DiagnosticIds.All.Select(rule => rule.Id), DiagnosticIds.All.Select(rule => rule.Id).Where(seen.Contains));
+    }
+
+    /// <summary>
+    /// The files of <see cref="FuzzDeclarations.WeightFileNames"/> but the absent one: a safetensors file whose
+    /// L0 and L1 fit some networks and not others, with a tensor no network has; a corrupt one; the pretrained
+    /// ResNet-18 the samples restore, when it is there.
+    /// </summary>
+    private static AdditionalText[] WeightFiles()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "convforge-fuzz-weights");
+        Directory.CreateDirectory(folder);
+        var files = new List<AdditionalText>
+        {
+            new WeightFileText(Analysis.WeightFiles.WriteSafeTensors(Path.Combine(folder, "fuzz.safetensors"), new[]
+            {
+                "L0.Weight F32 [8, 3, 3, 3]", "L0.Bias F32 [8]", "L1.Weight F32 [16, 8, 3, 3]", "L1.Bias F32 [16]", "Extra.Weight F32 [4]",
+            })),
+        };
+        var corrupt = Path.Combine(folder, "fuzz-corrupt.safetensors");
+        File.WriteAllBytes(corrupt, new byte[] { 4, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'"', (byte)'a', (byte)'"' });
+        files.Add(new WeightFileText(corrupt));
+        if (Analysis.WeightFiles.ResNet18Cntk() is { } resnet)
+            files.Add(new WeightFileText(resnet));
+        return files.ToArray();
     }
 }

@@ -32,12 +32,16 @@ internal static class AnalyzerRunner
     private static readonly SemaphoreSlim ReferencesLock = new(1, 1);
     private static ImmutableArray<MetadataReference> references;
 
-    public static async Task<AnalyzerRun> RunAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken = default)
+    public static Task<AnalyzerRun> RunAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken = default)
+        => RunAsync(sources, Array.Empty<AdditionalText>(), cancellationToken);
+
+    /// <summary>The same with additional files (weight files: <see cref="WeightFileText"/>).</summary>
+    public static async Task<AnalyzerRun> RunAsync(IReadOnlyList<string> sources, IReadOnlyList<AdditionalText> additionalFiles, CancellationToken cancellationToken = default)
     {
         var compilation = await CompileAsync(sources, cancellationToken).ConfigureAwait(false);
         var exceptions = new ConcurrentQueue<Exception>();
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            WeightFileOptionsProvider.For(additionalFiles),
             onAnalyzerException: (exception, _, _) => exceptions.Enqueue(exception),
             concurrentAnalysis: true,
             logAnalyzerExecutionTime: false);

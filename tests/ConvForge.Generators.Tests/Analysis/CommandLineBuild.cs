@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -26,7 +27,10 @@ internal sealed record CommandLineBuildResult(ImmutableArray<Diagnostic> Diagnos
 /// </summary>
 internal static class CommandLineBuild
 {
-    public static async Task<CommandLineBuildResult> RunAsync(params string[] sources)
+    public static Task<CommandLineBuildResult> RunAsync(params string[] sources) => RunAsync(Array.Empty<AdditionalText>(), sources);
+
+    /// <summary>The same with additional files (weight files: <see cref="WeightFileText"/>).</summary>
+    public static async Task<CommandLineBuildResult> RunAsync(IReadOnlyList<AdditionalText> additionalFiles, params string[] sources)
     {
         var compilation = TestCompilation.Create(sources);
         var reported = ImmutableArray.CreateBuilder<Diagnostic>();
@@ -45,7 +49,7 @@ internal static class CommandLineBuild
         }
 
         // Past the declarations: every compiler diagnostic (parse ones again, so drop the ones already listed) and the analyzer's.
-        var withAnalyzers = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()));
+        var withAnalyzers = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()), WeightFileOptionsProvider.For(additionalFiles));
         var all = await withAnalyzers.GetAllDiagnosticsAsync().ConfigureAwait(false);
         var parse = compilation.GetParseDiagnostics();
         reported.AddRange(all.Where(d => !parse.Contains(d)));

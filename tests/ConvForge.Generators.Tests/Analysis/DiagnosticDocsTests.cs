@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Generators.Analysis;
+using Microsoft.CodeAnalysis;
 
 namespace ConvForge.Generators.Tests.Analysis;
 
@@ -37,7 +38,7 @@ public class DiagnosticDocsTests
     {
         var page = Read(id);
 
-        var run = await AnalyzerRunner.RunAsync(new[] { CodeAfter(page, "## Wrong") });
+        var run = await AnalyzerRunner.RunAsync(new[] { CodeAfter(page, "## Wrong") }, WeightFilesOf(page));
 
         Assert.Empty(run.Exceptions);
         var messages = run.ConvForgeDiagnostics.Where(d => d.Id == id).Select(d => d.GetMessage()).ToList();
@@ -55,7 +56,8 @@ public class DiagnosticDocsTests
     [MemberData(nameof(RuleIds))]
     public async Task Wrong_example_shows_the_diagnostic_in_a_command_line_build(string id)
     {
-        var build = await CommandLineBuild.RunAsync(CodeAfter(Read(id), "## Wrong"));
+        var page = Read(id);
+        var build = await CommandLineBuild.RunAsync(WeightFilesOf(page), CodeAfter(page, "## Wrong"));
 
         // CF0017's example uses a class that lacks [NetworkModule]; C# rejects its partial properties, so a
         // build shows the cause, CF0002 on that class, rather than CF0017 on its use.
@@ -67,7 +69,8 @@ public class DiagnosticDocsTests
     [MemberData(nameof(RuleIds))]
     public async Task Fixed_example_compiles_without_diagnostics(string id)
     {
-        var run = await AnalyzerRunner.RunAsync(new[] { CodeAfter(Read(id), "## Fixed") });
+        var page = Read(id);
+        var run = await AnalyzerRunner.RunAsync(new[] { CodeAfter(page, "## Fixed") }, WeightFilesOf(page));
 
         Assert.Empty(run.Exceptions);
         Assert.Empty(run.ConvForgeDiagnostics);
@@ -86,6 +89,24 @@ public class DiagnosticDocsTests
     }
 
     private static string Read(string id) => File.ReadAllText(Path.Combine(Folder, id + ".md")).Replace("\r\n", "\n");
+
+    /// <summary>
+    /// The weight files a page shows, as blocks <c>```weights net.safetensors</c> listing a tensor a line
+    /// ("Conv1.Weight F32 [16, 3, 3, 3]"): written as safetensors files, one folder per page, and given to
+    /// both examples as AdditionalFiles.
+    /// </summary>
+    private static AdditionalText[] WeightFilesOf(string page)
+    {
+        var blocks = Regex.Matches(page, @"```weights (\S+)\n(.*?)```", RegexOptions.Singleline);
+        if (blocks.Count == 0)
+            return Array.Empty<AdditionalText>();
+        // One folder per page's files, reused by each run (rather than a new one left behind each time).
+        var folder = Path.Combine(Path.GetTempPath(), "convforge-docs-weights", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(page)))[..16]);
+        Directory.CreateDirectory(folder);
+        return blocks.Select(block => (AdditionalText)new WeightFileText(WeightFiles.WriteSafeTensors(
+            Path.Combine(folder, block.Groups[1].Value),
+            block.Groups[2].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)))).ToArray();
+    }
 
     /// <summary>The first ```csharp block after <paramref name="heading"/>.</summary>
     private static string CodeAfter(string page, string heading)

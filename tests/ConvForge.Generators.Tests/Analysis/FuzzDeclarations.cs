@@ -30,12 +30,22 @@ internal sealed class FuzzDeclarations
     private static readonly string[] Garbage = { "(", ")", "[", "]", "{", "}", ",", "=", ";", "\"", "typeof(", "nameof(", "partial", "@", "[Conv(", "/*", "#if X" };
 
     private readonly Random _random;
+
+    /// <summary>
+    /// Picks the weight file a plausible network names, from a stream of its own, so that naming files does not
+    /// change which declarations the other draws produce.
+    /// </summary>
+    private readonly Random _weights;
+
+    /// <summary>What <see cref="Plausible"/> networks may name as Weights: see AnalyzerFuzzTests.WeightFiles.</summary>
+    public static readonly string[] WeightFileNames = { "fuzz.safetensors", "fuzz-corrupt.safetensors", "fuzz-absent.safetensors", "ResNet18.onnx" };
     private readonly string _prefix;
     private readonly List<string> _modules;
 
     public FuzzDeclarations(int seed, int moduleCount = 4)
     {
         _random = new Random(seed);
+        _weights = new Random(seed + 1_000);
         _prefix = "Fuzz" + seed.ToString(CultureInfo.InvariantCulture);
         _modules = Enumerable.Range(0, moduleCount).Select(i => $"{_prefix}Module{i}").ToList();
     }
@@ -235,7 +245,8 @@ internal sealed class FuzzDeclarations
         var side = Pick("8", "16", "32", "56");
         var count = Range(2, 11);
         var builder = new StringBuilder();
-        builder.Append(Header()).Append($"[Network(Channels = 3, Height = {side}, Width = {side})]\npublic partial class {name}\n{{\n");
+        var weights = _weights.NextDouble() < 0.4 ? $", Weights = \"{WeightFileNames[_weights.Next(WeightFileNames.Length)]}\"" : "";
+        builder.Append(Header()).Append($"[Network(Channels = 3, Height = {side}, Width = {side}{weights})]\npublic partial class {name}\n{{\n");
         for (var i = 0; i < count; i++)
         {
             builder.Append("    [").Append(PlausibleAttribute(i)).Append(Chance(0.4) ? ", " + Pick("Relu", "BatchNorm, Relu", "BatchNorm") : "")
