@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ConvForge.Data;
+using ConvForge.Imaging;
 using ConvForge.Kernels;
 using ConvForge.Onnx.Import;
 using ConvForge.Parity.Tests.Infrastructure;
@@ -12,8 +14,9 @@ namespace ConvForge.Parity.Tests;
 /// <summary>
 /// The pretrained ResNet-18 of ML.NET's featurizer package (CNTK 2.6, ImageNet), loaded into the declared
 /// <see cref="ResNet18Cntk"/> by structure, against ONNX Runtime running the same file: the 512 features agree
-/// within 1e-4 x max |ONNX Runtime| on every kernel family, for random inputs and for images made here and
-/// normalized by <see cref="ResNet18CntkPreprocessing"/>.
+/// within 1e-4 x max |ONNX Runtime| on every kernel family, for random inputs, for images made here, and for
+/// Fashion-MNIST images upsampled to 224 x 224 through ConvForge.Imaging, all normalized by
+/// <see cref="ResNet18CntkPreprocessing"/>.
 /// </summary>
 public sealed class PretrainedResNet18Tests
 {
@@ -87,6 +90,20 @@ public sealed class PretrainedResNet18Tests
         {
             var normalized = new float[ResNet18Cntk.InputLength];
             preprocessing.Normalize(Image(seed), normalized);
+            inputs.Add(normalized);
+        }
+
+        // Two Fashion-MNIST test images (a shirt-like and a shoe-like class), 28 x 28 gray, through the image
+        // pipeline a user would write: resized to the input, replicated to three channels, on the 0-255 scale.
+        var test = FashionMnist.LoadTest();
+        var toInput = ImagePreprocessing.ForInput(ResNet18Cntk.InputChannels, ResNet18Cntk.InputHeight, ResNet18Cntk.InputWidth)
+            .ResizeToInput()
+            .WithPixelRange(PixelRange.ZeroTo255);
+        foreach (var index in new[] { 0, 1 })
+        {
+            var image = DecodedImage.FromPixels(test.Images.Width, test.Images.Height, 1, test.Images.GetPixels(index), $"Fashion-MNIST test image {index}");
+            var normalized = new float[ResNet18Cntk.InputLength];
+            preprocessing.Normalize(toInput.Apply(image), normalized);
             inputs.Add(normalized);
         }
 
