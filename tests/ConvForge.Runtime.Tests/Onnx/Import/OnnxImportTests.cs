@@ -22,33 +22,7 @@ public sealed class OnnxImportTests
     [InlineData(21)]
     public void A_pytorch_style_residual_network_computes_what_onnx_runtime_computes(long opset)
     {
-        var m = new OnnxTestModel(opset).Input("input", -1, 3, 16, 16).Output("output");
-        var random = new Values(1);
-        m.Floats("conv1.weight", random.Next(8 * 3 * 9), new long[] { 8, 3, 3, 3 }).Floats("conv1.bias", random.Next(8), new long[] { 8 });
-        BatchNormInitializers(m, "bn1", 8, random);
-        m.Floats("down.conv.weight", random.Next(8 * 8 * 9), new long[] { 8, 8, 3, 3 });
-        BatchNormInitializers(m, "down.bn", 8, random);
-        m.Floats("shortcut.conv.weight", random.Next(8 * 8), new long[] { 8, 8, 1, 1 });
-        BatchNormInitializers(m, "shortcut.bn", 8, random);
-        m.Floats("branch.weight", random.Next(4 * 8), new long[] { 4, 8, 1, 1 }).Floats("branch.bias", random.Next(4), new long[] { 4 });
-        m.Floats("fc.weight", random.Next(5 * 12), new long[] { 5, 12 }).Floats("fc.bias", random.Next(5), new long[] { 5 });
-
-        var c1 = m.Op("Conv", "/conv1/Conv", new[] { "input", "conv1.weight", "conv1.bias" }, Attr.Is("kernel_shape", 3, 3), Attr.Is("pads", 1, 1, 1, 1), Attr.Is("strides", 1, 1), Attr.Is("dilations", 1, 1), Attr.I("group", 1));
-        var b1 = m.Op("BatchNormalization", "/bn1/BatchNormalization", BatchNormInputs(c1, "bn1"), Attr.F("epsilon", 1e-5f), Attr.F("momentum", 0.9f));
-        var r1 = m.Op("Relu", "/relu/Relu", new[] { b1 });
-        var p1 = m.Op("MaxPool", "/maxpool/MaxPool", new[] { r1 }, Attr.Is("kernel_shape", 3, 3), Attr.Is("strides", 2, 2), Attr.Is("pads", 0, 0, 0, 0), Attr.I("ceil_mode", 1));
-        var d1 = m.Op("Conv", "/down/conv/Conv", new[] { p1, "down.conv.weight" }, Attr.Is("kernel_shape", 3, 3), Attr.Is("pads", 1, 1, 0, 0), Attr.Is("strides", 2, 2));
-        var d2 = m.Op("BatchNormalization", "/down/bn/BatchNormalization", BatchNormInputs(d1, "down.bn"), Attr.F("epsilon", 1e-5f));
-        var s1 = m.Op("Conv", "/shortcut/conv/Conv", new[] { p1, "shortcut.conv.weight" }, Attr.Is("kernel_shape", 1, 1), Attr.Is("strides", 2, 2));
-        var s2 = m.Op("BatchNormalization", "/shortcut/bn/BatchNormalization", BatchNormInputs(s1, "shortcut.bn"), Attr.F("epsilon", 1e-5f));
-        var add = m.Op("Add", "/Add", new[] { d2, s2 });
-        var ar = m.Op("Relu", "/Relu_1", new[] { add });
-        var br = m.Op("Conv", "/branch/Conv", new[] { p1, "branch.weight", "branch.bias" }, Attr.Is("kernel_shape", 1, 1), Attr.Is("strides", 2, 2));
-        var cat = m.Op("Concat", "/Concat", new[] { ar, br }, Attr.I("axis", 1));
-        var ap = m.Op("AveragePool", "/avgpool/AveragePool", new[] { cat }, Attr.Is("kernel_shape", 3, 3), Attr.Is("strides", 1, 1), Attr.Is("pads", 1, 1, 1, 1), Attr.I("count_include_pad", 1));
-        var gp = m.Op("GlobalAveragePool", "/gap/GlobalAveragePool", new[] { ap });
-        var fl = m.Op("Flatten", "/Flatten", new[] { gp }, Attr.I("axis", 1));
-        m.Node("Gemm", "/fc/Gemm", new[] { fl, "fc.weight", "fc.bias" }, new[] { "output" }, Attr.F("alpha", 1), Attr.F("beta", 1), Attr.I("transB", 1));
+        var m = PyTorchStyleModels.ResidualWithBranches(opset);
 
         // Declared in another order than the file lists the branches: pairing is by structure.
         var n = new DeclaredNetwork(3, 16, 16);
@@ -76,11 +50,11 @@ public sealed class OnnxImportTests
     public void An_unfused_batch_norm_folds_into_a_declared_convolution_with_a_bias()
     {
         var m = new OnnxTestModel(13).Input("input", -1, 2, 8, 8).Output("output");
-        var random = new Values(2);
+        var random = new PyTorchStyleModels.Values(2);
         m.Floats("conv.weight", random.Next(6 * 2 * 9), new long[] { 6, 2, 3, 3 });
-        BatchNormInitializers(m, "bn", 6, random);
+        PyTorchStyleModels.BatchNormInitializers(m, "bn", 6, random);
         var c = m.Op("Conv", "conv", new[] { "input", "conv.weight" }, Attr.Is("kernel_shape", 3, 3), Attr.Is("pads", 1, 1, 1, 1));
-        var b = m.Op("BatchNormalization", "bn", BatchNormInputs(c, "bn"), Attr.F("epsilon", 1e-3f));
+        var b = m.Op("BatchNormalization", "bn", PyTorchStyleModels.BatchNormInputs(c, "bn"), Attr.F("epsilon", 1e-3f));
         m.Node("Relu", "relu", new[] { b }, new[] { "output" });
 
         var n = new DeclaredNetwork(2, 8, 8);
@@ -93,12 +67,12 @@ public sealed class OnnxImportTests
     public void A_convolution_bias_before_a_declared_batch_norm_moves_into_its_mean_and_a_folded_batch_norm_becomes_the_identity()
     {
         var m = new OnnxTestModel(13).Input("input", -1, 2, 8, 8).Output("output");
-        var random = new Values(3);
+        var random = new PyTorchStyleModels.Values(3);
         m.Floats("a.weight", random.Next(4 * 2 * 9), new long[] { 4, 2, 3, 3 }).Floats("a.bias", random.Next(4), new long[] { 4 });
-        BatchNormInitializers(m, "a.bn", 4, random);
+        PyTorchStyleModels.BatchNormInitializers(m, "a.bn", 4, random);
         m.Floats("b.weight", random.Next(4 * 4 * 9), new long[] { 4, 4, 3, 3 }).Floats("b.bias", random.Next(4), new long[] { 4 });
         var a = m.Op("Conv", "a", new[] { "input", "a.weight", "a.bias" }, Attr.Is("kernel_shape", 3, 3));
-        var bn = m.Op("BatchNormalization", "a.bn", BatchNormInputs(a, "a.bn"));
+        var bn = m.Op("BatchNormalization", "a.bn", PyTorchStyleModels.BatchNormInputs(a, "a.bn"));
         // The second batch norm was folded by the exporter: a convolution with a bias, then nothing.
         m.Node("Conv", "b", new[] { bn, "b.weight", "b.bias" }, new[] { "output" }, Attr.Is("kernel_shape", 3, 3));
 
@@ -113,7 +87,7 @@ public sealed class OnnxImportTests
     [InlineData(1)]
     public void Gemm_heads_with_either_layout_and_alpha_beta_and_matmul_add_heads_load(int transB)
     {
-        var random = new Values(4);
+        var random = new PyTorchStyleModels.Values(4);
         var m = new OnnxTestModel(13).Input("input", -1, 3, 4, 4).Output("output");
         m.Floats("fc1.weight", random.Next(48 * 10), transB == 1 ? new long[] { 10, 48 } : new long[] { 48, 10 }).Floats("fc1.bias", random.Next(10), new long[] { 1, 10 });
         m.Floats("fc2.weight", random.Next(10 * 3), new long[] { 10, 3 }).Floats("fc2.bias", random.Next(3), new long[] { 3 });
@@ -136,17 +110,17 @@ public sealed class OnnxImportTests
     [InlineData(10)]
     public void A_cntk_era_model_with_attribute_forms_and_initializers_listed_as_inputs_loads(long opset)
     {
-        var random = new Values(5);
+        var random = new PyTorchStyleModels.Values(5);
         var m = new OnnxTestModel(opset, producer: "CNTK").Input("input", 1, 3, 16, 16).Output("output");
         m.Floats("W1", random.Next(8 * 3 * 9), new long[] { 8, 3, 3, 3 }, asFloatData: true).Floats("b1", random.Next(8), new long[] { 8 }, asFloatData: true);
-        BatchNormInitializers(m, "bn", 8, random);
+        PyTorchStyleModels.BatchNormInitializers(m, "bn", 8, random);
         m.Floats("W2", random.Next(8 * 8 * 9), new long[] { 8, 8, 3, 3 });
         m.Floats("Wfc", random.Next(8 * 4), new long[] { 4, 8 }).Floats("bfc", random.Next(4), new long[] { 4 });
         var c1 = m.Op("Conv", "Convolution1", new[] { "input", "W1", "b1" }, Attr.Is("kernel_shape", 3, 3), Attr.Is("pads", 1, 1, 1, 1), Attr.S("auto_pad", "NOTSET"));
         // BatchNormalization lost its spatial attribute in opset 9.
         var bn = opset < 9
-            ? m.Op("BatchNormalization", "BatchNormalization2", BatchNormInputs(c1, "bn"), Attr.I("spatial", 1), Attr.F("epsilon", 1e-2f), Attr.F("momentum", 0.9f))
-            : m.Op("BatchNormalization", "BatchNormalization2", BatchNormInputs(c1, "bn"), Attr.F("epsilon", 1e-2f), Attr.F("momentum", 0.9f));
+            ? m.Op("BatchNormalization", "BatchNormalization2", PyTorchStyleModels.BatchNormInputs(c1, "bn"), Attr.I("spatial", 1), Attr.F("epsilon", 1e-2f), Attr.F("momentum", 0.9f))
+            : m.Op("BatchNormalization", "BatchNormalization2", PyTorchStyleModels.BatchNormInputs(c1, "bn"), Attr.F("epsilon", 1e-2f), Attr.F("momentum", 0.9f));
         var clip = m.Op("Clip", "Clip3", new[] { bn }, Attr.F("min", 0), Attr.F("max", 6));
         m.Node("Dropout", "Dropout4", new[] { clip }, new[] { "drop", "mask" }, Attr.F("ratio", 0.3f));
         var c2 = m.Op("Conv", "Convolution5", new[] { "drop", "W2" }, Attr.Is("kernel_shape", 3, 3), Attr.S("auto_pad", "SAME_UPPER"));
@@ -172,7 +146,7 @@ public sealed class OnnxImportTests
     [Fact]
     public void Opset_13_forms_load_clip_bounds_from_constants_dropout_ratio_input_squeeze_excite_scale_and_lrn()
     {
-        var random = new Values(6);
+        var random = new PyTorchStyleModels.Values(6);
         var m = new OnnxTestModel(13).Input("input", -1, 4, 6, 6).Output("output");
         m.Floats("conv.weight", random.Next(8 * 4 * 9), new long[] { 8, 4, 3, 3 }).Floats("conv.bias", random.Next(8), new long[] { 8 });
         m.Floats("se.fc1.weight", random.Next(2 * 8), new long[] { 2, 8 }).Floats("se.fc1.bias", random.Next(2), new long[] { 2 });
@@ -208,7 +182,7 @@ public sealed class OnnxImportTests
     [Fact]
     public void A_flatten_by_shape_arithmetic_as_pytorch_traces_view_is_ignored()
     {
-        var random = new Values(7);
+        var random = new PyTorchStyleModels.Values(7);
         var m = new OnnxTestModel(11).Input("input", -1, 2, 3, 3).Output("output");
         m.Floats("fc.weight", random.Next(4 * 18), new long[] { 4, 18 }).Floats("fc.bias", random.Next(4), new long[] { 4 });
         m.Int64s("zero", new long[] { 0 }, Array.Empty<long>());
@@ -412,28 +386,4 @@ public sealed class OnnxImportTests
         return matches;
     }
 
-    private static void BatchNormInitializers(OnnxTestModel model, string prefix, int channels, Values random)
-    {
-        model.Floats(prefix + ".weight", random.Next(channels, 0.5, 1.5), new long[] { channels });
-        model.Floats(prefix + ".bias", random.Next(channels), new long[] { channels });
-        model.Floats(prefix + ".running_mean", random.Next(channels), new long[] { channels });
-        model.Floats(prefix + ".running_var", random.Next(channels, 0.5, 2), new long[] { channels });
-    }
-
-    private static string[] BatchNormInputs(string x, string prefix) =>
-        new[] { x, prefix + ".weight", prefix + ".bias", prefix + ".running_mean", prefix + ".running_var" };
-
-    /// <summary>Seeded uniform values for weights.</summary>
-    private sealed class Values(ulong seed)
-    {
-        private DeterministicRandom random = new(seed);
-
-        public float[] Next(int count, double low = -0.5, double high = 0.5)
-        {
-            var values = new float[count];
-            for (var i = 0; i < count; i++)
-                values[i] = (float)random.NextDouble(low, high);
-            return values;
-        }
-    }
 }
