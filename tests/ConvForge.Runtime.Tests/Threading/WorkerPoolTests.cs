@@ -208,6 +208,16 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void A_work_item_may_run_another_pool_and_then_use_its_own_barrier()
+    {
+        using var outer = new WorkerPool(2);
+        using var inner = new WorkerPool(2);
+        var work = new RunOtherPool { Outer = outer, Inner = inner, Flags = new int[2] };
+        outer.Run(ref work);
+        Assert.Equal(new[] { 1, 1 }, work.Flags);
+    }
+
+    [Fact]
     public void Disposing_an_idle_pool_ends_its_threads_and_later_runs_throw()
     {
         var pool = new WorkerPool(4);
@@ -322,6 +332,26 @@ public sealed class WorkerPoolTests
                 return;
             Inside.Set();
             Release.Wait();
+        }
+    }
+
+    private struct RunOtherPool : IWorkItem
+    {
+        public WorkerPool Outer;
+        public WorkerPool Inner;
+        public int[] Flags;
+
+        public readonly void Execute(int worker, int workerCount)
+        {
+            if (worker == 0)
+            {
+                var inner = new SetFlag();
+                Inner.Run(ref inner);
+                Flags[0] = inner.Flag;
+            }
+            Outer.Barrier.SignalAndWait();
+            if (worker == 1)
+                Flags[1] = Flags[0];
         }
     }
 
