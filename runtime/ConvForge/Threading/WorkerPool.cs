@@ -22,6 +22,10 @@ namespace ConvForge.Threading;
 /// <see cref="InvalidOperationException"/> naming the pool rather than queueing (a caller sharing a pool between
 /// threads must serialize its runs itself), and a run started from inside a work item throws instead of deadlocking.
 /// </para>
+/// <para>
+/// Dispose the pool to end its threads. They are background threads, so a pool that is never disposed does not keep
+/// the process alive, but its blocked threads (and the pool) live until the process ends.
+/// </para>
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
