@@ -6,26 +6,22 @@ using ConvForge.Compiler.Planning;
 namespace ConvForge.Generators.Emitting;
 
 /// <summary>
-/// What the emitter prints from: the graph, its execution plan (when it could be planned) with the parameter layout
-/// the core placed, and, per Layer property, its output shape, parameter range and cost.
+/// What the emitter prints from: the graph, its execution plan (when it could be planned), and, per Layer property,
+/// its output shape and cost for the property's documentation.
 /// </summary>
 internal sealed class GraphLayout
 {
     private readonly Dictionary<string, LayerInfo> _layers;
 
-    private GraphLayout(NetworkGraph graph, ParameterLayout parameters, ExecutionPlan? plan, string? planProblem, Dictionary<string, LayerInfo> layers)
+    private GraphLayout(NetworkGraph graph, ExecutionPlan? plan, string? planProblem, Dictionary<string, LayerInfo> layers)
     {
         Graph = graph;
-        Parameters = parameters.Parameters;
         Plan = plan;
         PlanProblem = planProblem;
         _layers = layers;
     }
 
     public NetworkGraph Graph { get; }
-
-    /// <summary>Every parameter tensor in graph order, with its offset in floats.</summary>
-    public IReadOnlyList<PlacedParameter> Parameters { get; }
 
     /// <summary>The plan the forward pass prints, or null when the network could not be planned.</summary>
     public ExecutionPlan? Plan { get; }
@@ -39,11 +35,10 @@ internal sealed class GraphLayout
     /// </summary>
     public static GraphLayout? TryCreate(NetworkGraph graph, ExecutionPlan? plan, string? planProblem)
     {
-        var parameters = plan?.Parameters ?? ParameterLayout.TryCreate(graph);
-        if (parameters is null)
+        // Without a plan, the parameter layout alone says whether the sizes fit the generated code's ints.
+        if (plan is null && ParameterLayout.TryCreate(graph) is null)
             return null;
 
-        var firstParameterOfNode = parameters.FirstParameterOfNode;
         var layers = new Dictionary<string, LayerInfo>(StringComparer.Ordinal);
         foreach (var layer in graph.LayerOutputs)
         {
@@ -55,18 +50,14 @@ internal sealed class GraphLayout
                 macs += graph.Nodes[i].Macs;
                 trainable += graph.Nodes[i].TrainableParameterCount;
             }
-            var first = firstParameterOfNode[layer.FirstNode];
-            var count = firstParameterOfNode[layer.OutputNode + 1] - first;
-            layers.Add(layer.Name, new LayerInfo(layer.Name, graph.Nodes[layer.OutputNode].Output, first, count, macs, trainable));
+            layers.Add(layer.Name, new LayerInfo(layer.Name, graph.Nodes[layer.OutputNode].Output, macs, trainable));
         }
-        return new GraphLayout(graph, parameters, plan, planProblem, layers);
+        return new GraphLayout(graph, plan, planProblem, layers);
     }
 
     /// <summary>The Layer property named <paramref name="name"/>, or null when the graph does not name it.</summary>
     public LayerInfo? FindLayer(string name) => _layers.TryGetValue(name, out var layer) ? layer : null;
 }
 
-/// <summary>A Layer property as the generated Layer object describes it.</summary>
-/// <param name="FirstParameter">Index in the parameter layout of the first tensor of the property's nodes.</param>
-/// <param name="ParameterCount">How many tensors its nodes have.</param>
-internal sealed record LayerInfo(string Name, Shape Shape, int FirstParameter, int ParameterCount, long Macs, long TrainableParameterCount);
+/// <summary>A Layer property as its documentation describes it: output shape, trainable parameters and MACs of its nodes.</summary>
+internal sealed record LayerInfo(string Name, Shape Shape, long Macs, long TrainableParameterCount);
