@@ -10,7 +10,7 @@ namespace ConvForge.Kernels;
 /// type parameter (<c>TKernels.Conv&lt;...&gt;</c>) on such a struct, each member is a direct call the JIT
 /// compiles per type argument, exactly as if the struct had declared it.
 /// </summary>
-internal unsafe interface IFamilyKernels<TVector, TOps> : IKernelFamily
+internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
     where TVector : struct
     where TOps : struct, IFamilyOps<TVector>
 {

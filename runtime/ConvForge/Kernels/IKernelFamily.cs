@@ -10,7 +10,7 @@ namespace ConvForge.Kernels;
 /// method says "plain" (NCHW). Lengths are checked exactly: a span of the wrong length throws an
 /// <see cref="ArgumentException"/> naming the expected length. Kernels are stateless and thread-safe.
 /// </summary>
-public interface IKernelFamily
+public partial interface IKernelFamily
 {
     /// <summary>Which family this is.</summary>
     static abstract KernelFamily Family { get; }
