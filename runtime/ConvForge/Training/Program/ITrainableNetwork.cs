@@ -30,8 +30,17 @@ public ref struct TrainingStepArguments
     /// <summary>The parameter buffer (ParameterStore layout); a BatchNorm in training mode updates its running statistics here.</summary>
     public Span<float> Parameters;
 
-    /// <summary>d(loss)/d(parameters), ParameterStore layout; weight-gradient kernels accumulate (+=) into it.</summary>
+    /// <summary>
+    /// d(loss)/d(parameters), ParameterStore layout shifted by <see cref="ParameterGradientOrigin"/>: the gradient of the
+    /// parameter at offset p is ParameterGradients[p - ParameterGradientOrigin]. Weight-gradient kernels accumulate (+=).
+    /// </summary>
     public Span<float> ParameterGradients;
+
+    /// <summary>
+    /// The parameter offset <see cref="ParameterGradients"/>[0] stands for: the first trainable parameter, so a frozen
+    /// trunk (a prefix of the parameter buffer) gets no gradient memory at all.
+    /// </summary>
+    public int ParameterGradientOrigin;
 
     /// <summary>The packed weights of the family (<see cref="ITrainableNetwork.TrainingPack{TKernels}"/>).</summary>
     public ReadOnlySpan<float> Packed;
@@ -73,6 +82,9 @@ public interface ITrainableNetwork
 
     /// <summary>The instance's parameters (training updates them in place).</summary>
     ParameterStore Parameters { get; }
+
+    /// <summary>The fused inference forward pass of the instance (plain NCHW in and out), used for evaluation.</summary>
+    void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize);
 
     /// <summary>Floats of packed weights <typeparamref name="TKernels"/> needs for the whole program.</summary>
     static abstract int TrainingPackedLength<TKernels>() where TKernels : struct, IKernelFamily;
