@@ -186,6 +186,9 @@ public class LayerGradientTests
     public void BatchNorm_training_20_channels(KernelFamily family) => Run(family, new BatchNormTrainingCheck<Grad20x4x4>());
 
     [Theory, MemberData(nameof(Families))]
+    public void BatchNorm_training_split_by_channel_blocks_matches_the_whole_call(KernelFamily family) => Run(family, new BatchNormSplitCheck<Grad20x4x4>());
+
+    [Theory, MemberData(nameof(Families))]
     public void BatchNorm_inference_backward_input(KernelFamily family)
     {
         var bn = BatchNormInferenceCheck<Image13x5x7>.Parameters();
@@ -586,5 +589,44 @@ internal sealed class BatchNormInferenceCheck<TShape> : IFamilyCheck where TShap
         AssertGradient(what + " beta gradient", Enumerable.Range(0, c).Select(ch => Enumerable.Range(0, plane).Sum(p => g[ch * plane + p])).ToArray(), betaIncrement);
         AssertFiniteDifferences(what + " gamma gradient", v => Dot(g, Forward(x, v, beta, bn)), gamma, gammaIncrement, 79);
         AssertFiniteDifferences(what + " beta gradient", v => Dot(g, Forward(x, gamma, v, bn)), beta, betaIncrement, 80);
+    }
+}
+
+/// <summary>Two workers taking channel blocks [0, 1) and [1, end) of one batch produce the whole call's results bit for bit.</summary>
+internal sealed class BatchNormSplitCheck<TShape> : IFamilyCheck where TShape : struct, ITensorShape
+{
+    public void Run<TKernels>() where TKernels : struct, IKernelFamily
+    {
+        int c = TShape.Channels, h = TShape.Height, w = TShape.Width, b = TKernels.BlockSize, images = 3;
+        int length = TKernels.ActivationLength(c, h, w), imageLength = 2 * length, blocks = (c + b - 1) / b;
+        Assert.True(blocks >= 2, "The shape must span two blocks for a split.");
+        var gamma = KernelTesting.RandomArray(c, 81, 0.5f, 1.5f);
+        var beta = KernelTesting.RandomArray(c, 82);
+        var values = KernelTesting.RandomArray(images * imageLength, 83);
+        var gradients = KernelTesting.RandomArray(images * imageLength, 84);
+        var runningVariance = KernelTesting.RandomArray(c, 85, 0.5f, 1.5f);
+
+        (float[] Values, float[] Gradients, float[][] Channels) Compute(params (int Begin, int End)[] ranges)
+        {
+            var v = (float[])values.Clone();
+            var d = (float[])gradients.Clone();
+            float[] rm = new float[c], rv = (float[])runningVariance.Clone(), mean = new float[c], inverseStd = new float[c], dGamma = new float[c], dBeta = new float[c];
+            foreach (var (begin, end) in ranges)
+                TKernels.BatchNormTrainingForwardBlocks<TShape>(v, imageLength, images, 0, length, gamma, beta, rm, rv, 0.1f, 1e-5f, mean, inverseStd, begin, end);
+            foreach (var (begin, end) in ranges)
+            {
+                TKernels.BatchNormTrainingBackwardInputBlocks<TShape>(v, d, imageLength, images, 0, length, gamma, mean, inverseStd, begin, end);
+                TKernels.BatchNormTrainingBackwardParametersBlocks<TShape>(v, d, imageLength, images, 0, length, mean, inverseStd, dGamma, dBeta, begin, end);
+            }
+            return (v, d, new[] { rm, rv, mean, inverseStd, dGamma, dBeta });
+        }
+        var whole = Compute((0, blocks));
+        var split = Compute((1, blocks), (0, 1));
+        Assert.Equal(whole.Values, split.Values);
+        Assert.Equal(whole.Gradients, split.Gradients);
+        for (int i = 0; i < whole.Channels.Length; i++)
+            Assert.Equal(whole.Channels[i], split.Channels[i]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TKernels.BatchNormTrainingForwardBlocks<TShape>(values, imageLength, images, 0, length, gamma, beta,
+            new float[c], new float[c], 0.1f, 1e-5f, new float[c], new float[c], 0, blocks + 1));
     }
 }
