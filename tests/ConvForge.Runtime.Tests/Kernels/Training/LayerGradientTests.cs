@@ -31,6 +31,14 @@ public readonly struct Grad40x16x16 : ITensorShape
     public static int Width => 16;
 }
 
+/// <summary>81-pixel planes: every channel's draws end in the scalar tail (3,000 values).</summary>
+public readonly struct Grad37x9x9 : ITensorShape
+{
+    public static int Channels => 37;
+    public static int Height => 9;
+    public static int Width => 9;
+}
+
 /// <summary>A concat part of 13 channels, 3x4 pixels.</summary>
 public readonly struct Grad13x3x4 : ITensorShape
 {
@@ -180,6 +188,9 @@ public class LayerGradientTests
     public void Dropout(KernelFamily family) => Run(family, new DropoutCheck<Grad40x16x16>());
 
     [Theory, MemberData(nameof(Families))]
+    public void Dropout_with_planes_off_the_vector_width(KernelFamily family) => Run(family, new DropoutCheck<Grad37x9x9>());
+
+    [Theory, MemberData(nameof(Families))]
     public void BatchNorm_training_5_channels(KernelFamily family) => Run(family, new BatchNormTrainingCheck<Grad5x4x4>());
 
     [Theory, MemberData(nameof(Families))]
@@ -206,16 +217,20 @@ public class LayerGradientTests
     public void Dropout_masks_agree_across_families()
     {
         // The draw is keyed by the NCHW index, so block size does not change which values drop.
-        float[] Mask<TKernels>() where TKernels : struct, IKernelFamily
+        static float[] Mask<TKernels, TShape>() where TKernels : struct, IKernelFamily where TShape : struct, ITensorShape
         {
-            int length = TKernels.ActivationLength(40, 16, 16);
+            int length = TKernels.ActivationLength(TShape.Channels, TShape.Height, TShape.Width);
             var mask = new float[length];
-            TKernels.DropoutForward<Grad40x16x16>(new float[length], new float[length], mask, 0.4f, 7, 3);
-            return KernelTesting.FromBlocked(mask, 40, 16, 16, TKernels.BlockSize);
+            TKernels.DropoutForward<TShape>(new float[length], new float[length], mask, 0.4f, 7, 3);
+            return KernelTesting.FromBlocked(mask, TShape.Channels, TShape.Height, TShape.Width, TKernels.BlockSize);
         }
-        var portable = Mask<PortableKernels>();
-        Assert.Equal(portable, Mask<Avx2Kernels>());
-        Assert.Equal(portable, Mask<Avx512Kernels>());
+        var portable = Mask<PortableKernels, Grad40x16x16>();
+        Assert.Equal(portable, Mask<Avx2Kernels, Grad40x16x16>());
+        Assert.Equal(portable, Mask<Avx512Kernels, Grad40x16x16>());
+
+        // Channel 0's NCHW indices are its pixels in both shapes: pixel 80 is drawn in the scalar tail of a 9x9 plane
+        // and in vector lanes of a 16x16 one, so the two paths must agree.
+        Assert.Equal(portable.Take(81), Mask<PortableKernels, Grad37x9x9>().Take(81));
     }
 
     [Fact]
