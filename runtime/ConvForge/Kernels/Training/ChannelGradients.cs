@@ -98,6 +98,10 @@ internal static unsafe class ChannelGradients
         float keep = 1f / (1f - rate);
         int width = Vector<uint>.Count;
         float* drawn = stackalloc float[width];
+        uint* counting = stackalloc uint[width];
+        for (int j = 0; j < width; j++)
+            counting[j] = (uint)j;
+        var lanes = Vector.Load(counting); // 0, 1, 2, ...
         var thresholds = new Vector<uint>(threshold);
         var keeps = new Vector<float>(keep);
         for (int c = 0; c < Nchwc.PaddedChannels(channels, b); c++)
@@ -113,7 +117,7 @@ internal static unsafe class ChannelGradients
             int pixel = 0;
             for (; pixel + width <= plane; pixel += width)
             {
-                var draws = Draw(new Vector<uint>(first + (uint)pixel) + Lanes, key1, key2);
+                var draws = Draw(new Vector<uint>(first + (uint)pixel) + lanes, key1, key2);
                 Vector.Store(Vector.ConditionalSelect(Vector.AsVectorInt32(Vector.LessThan(draws, thresholds)), Vector<float>.Zero, keeps), drawn);
                 for (int j = 0; j < width; j++)
                     to[(pixel + j) * b] = drawn[j];
@@ -121,17 +125,6 @@ internal static unsafe class ChannelGradients
             for (; pixel < plane; pixel++)
                 to[pixel * b] = Draw(first + (uint)pixel, key1, key2) < threshold ? 0f : keep;
         }
-    }
-
-    /// <summary>0, 1, 2, ... in the lanes of a <see cref="Vector{T}"/>.</summary>
-    private static readonly Vector<uint> Lanes = CountUp();
-
-    private static Vector<uint> CountUp()
-    {
-        Span<uint> lanes = stackalloc uint[Vector<uint>.Count];
-        for (int i = 0; i < lanes.Length; i++)
-            lanes[i] = (uint)i;
-        return new Vector<uint>(lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
