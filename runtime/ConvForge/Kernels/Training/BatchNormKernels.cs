@@ -18,7 +18,7 @@ internal static unsafe class BatchNormKernels<TVector, TOps>
     private const int Run = 256;
     private const int MaxBlock = 16;
 
-    /// <summary>See <see cref="IKernelFamily.BatchNormTrainingForward{TShape}"/>. In place (inputOffset = outputOffset) works.</summary>
+    /// <summary>See <see cref="IKernelFamily.BatchNormTrainingForward{TShape}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TrainingForward<TShape>(float* values, int imageLength, int images, int inputOffset, int outputOffset,
         float* gamma, float* beta, float* runningMean, float* runningVariance, float momentum, float epsilon,
