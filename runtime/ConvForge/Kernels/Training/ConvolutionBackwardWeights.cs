@@ -56,6 +56,11 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
     private static int EndInside(int offset, int stride, int size, int outSize) =>
         offset >= size ? 0 : Math.Min(outSize, (size - 1 - offset) / stride + 1);
 
+    /// <summary>
+    /// Groups = 1 or block-aligned groups. AVX-512 sums two output blocks at once over half an input block
+    /// (8 broadcasts x 2 gradient vectors = 16 sums, 10 loads per 16 FMAs); other families one output block
+    /// over a whole input block (8 sums).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockedLanes<TShape>(float* input, float* outputGradient, float* weightGradient) where TShape : struct, IConvShape
     {
@@ -65,17 +70,19 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
         int inBlocksPerGroup = Nchwc.Blocks(inPerGroup, b);
         int outBlocks = Nchwc.Blocks(TShape.OutChannels, b);
         int kernelHeight = TShape.KernelHeight, kernelWidth = TShape.KernelWidth;
-        int taps = kernelHeight * kernelWidth;
-        float* sums = stackalloc float[b * b];
-        for (int ob = 0; ob < outBlocks; ob++)
+        int outBlockStride = TShape.OutHeight * TShape.OutWidth * b;
+        int gradientRowStride = TShape.OutWidth * b;
+        int inputRowStride = TShape.StrideHeight * TShape.InWidth * b;
+        int pixelStride = TShape.StrideWidth * b;
+        float* sums = stackalloc float[2 * b * b];
+        for (int ob = 0; ob < outBlocks;)
         {
+            bool two = b == 16 && ob + 1 < outBlocks && (TShape.Groups == 1 || (ob + 1) * b / outPerGroup == ob * b / outPerGroup);
             int firstIn = TShape.Groups == 1 ? 0 : ob * b / outPerGroup * inPerGroup;
-            float* gradient = outputGradient + ob * TShape.OutHeight * TShape.OutWidth * b;
-            int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
+            float* gradient = outputGradient + ob * outBlockStride;
             for (int ibg = 0; ibg < inBlocksPerGroup; ibg++)
             {
                 float* block = input + (firstIn / b + ibg) * TShape.InHeight * TShape.InWidth * b;
-                int inLanes = Math.Min(b, inPerGroup - ibg * b);
                 for (int kh = 0; kh < kernelHeight; kh++)
                 {
                     int rowOffset = kh * TShape.DilationHeight - TShape.PadTop;
@@ -88,26 +95,98 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                         int owEnd = EndInside(columnOffset, TShape.StrideWidth, TShape.InWidth, TShape.OutWidth);
                         if (ohBegin >= ohEnd || owBegin >= owEnd)
                             continue;
-                        new Span<float>(sums, b * b).Clear();
                         float* g = gradient + (ohBegin * TShape.OutWidth + owBegin) * b;
                         float* x = block + ((ohBegin * TShape.StrideHeight + rowOffset) * TShape.InWidth + owBegin * TShape.StrideWidth + columnOffset) * b;
-                        if (b == 16)
-                            Tile<C16, C1>(g, x, ohEnd - ohBegin, owEnd - owBegin, TShape.OutWidth * b, TShape.StrideHeight * TShape.InWidth * b, TShape.StrideWidth * b, sums);
-                        else
-                            Tile<C8, C1>(g, x, ohEnd - ohBegin, owEnd - owBegin, TShape.OutWidth * b, TShape.StrideHeight * TShape.InWidth * b, TShape.StrideWidth * b, sums);
-
-                        // sums[i * b + o]: input lane i, output lane o.
-                        int tap = kh * kernelWidth + kw;
-                        for (int i = 0; i < inLanes; i++)
+                        int rows = ohEnd - ohBegin, pixels = owEnd - owBegin;
+                        new Span<float>(sums, 2 * b * b).Clear();
+                        if (two)
                         {
-                            float* target = weightGradient + ((ob * b) * inPerGroup + ibg * b + i) * taps + tap;
-                            for (int o = 0; o < outLanes; o++)
-                                target[o * inPerGroup * taps] += sums[i * b + o];
+                            TwoBlockTile(g, g + outBlockStride, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums, sums + b * b);
+                            TwoBlockTile(g, g + outBlockStride, x + 8, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums + 8 * b, sums + b * b + 8 * b);
                         }
+                        else if (b == 16)
+                        {
+                            Tile<C16, C1>(g, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums);
+                        }
+                        else
+                        {
+                            Tile<C8, C1>(g, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums);
+                        }
+                        AddBlockSums<TShape>(sums, weightGradient, ob, ibg, kh * kernelWidth + kw);
+                        if (two)
+                            AddBlockSums<TShape>(sums + b * b, weightGradient, ob + 1, ibg, kh * kernelWidth + kw);
                     }
                 }
             }
+            ob += two ? 2 : 1;
         }
+    }
+
+    /// <summary>Adds sums[i * B + o] (input lane i, output lane o) of one block pair and tap into the plain weight gradient.</summary>
+    private static void AddBlockSums<TShape>(float* sums, float* weightGradient, int ob, int ibg, int tap) where TShape : struct, IConvShape
+    {
+        int b = TOps.BlockSize;
+        int inPerGroup = TShape.InChannels / TShape.Groups;
+        int taps = TShape.KernelHeight * TShape.KernelWidth;
+        int inLanes = Math.Min(b, inPerGroup - ibg * b);
+        int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
+        for (int i = 0; i < inLanes; i++)
+        {
+            float* target = weightGradient + ((ob * b) * inPerGroup + ibg * b + i) * taps + tap;
+            for (int o = 0; o < outLanes; o++)
+                target[o * inPerGroup * taps] += sums[i * b + o];
+        }
+    }
+
+    /// <summary>
+    /// Two output blocks x 8 input lanes: sumsA[i * B + o] += sum of gradientA[o] * input[i] (and B likewise),
+    /// for a family with one vector per block. Call-free inside: 16 sums in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoBlockTile(float* gradientA, float* gradientB, float* input, int rows, int pixels, int gradientRowStride, int inputRowStride, int pixelStride, float* sumsA, float* sumsB)
+    {
+        int b = TOps.BlockSize;
+        TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        TVector b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        for (int r = 0; r < rows; r++)
+        {
+            float* ga = gradientA + r * gradientRowStride;
+            float* gb = gradientB + r * gradientRowStride;
+            float* x = input + r * inputRowStride;
+            for (int p = 0; p < pixels; p++, ga += b, gb += b, x += pixelStride)
+            {
+                TVector va = TOps.Load(ga);
+                TVector vb = TOps.Load(gb);
+                TVector x0 = TOps.Splat(x[0]);
+                a0 = TOps.MultiplyAdd(va, x0, a0);
+                b0 = TOps.MultiplyAdd(vb, x0, b0);
+                TVector x1 = TOps.Splat(x[1]);
+                a1 = TOps.MultiplyAdd(va, x1, a1);
+                b1 = TOps.MultiplyAdd(vb, x1, b1);
+                TVector x2 = TOps.Splat(x[2]);
+                a2 = TOps.MultiplyAdd(va, x2, a2);
+                b2 = TOps.MultiplyAdd(vb, x2, b2);
+                TVector x3 = TOps.Splat(x[3]);
+                a3 = TOps.MultiplyAdd(va, x3, a3);
+                b3 = TOps.MultiplyAdd(vb, x3, b3);
+                TVector x4 = TOps.Splat(x[4]);
+                a4 = TOps.MultiplyAdd(va, x4, a4);
+                b4 = TOps.MultiplyAdd(vb, x4, b4);
+                TVector x5 = TOps.Splat(x[5]);
+                a5 = TOps.MultiplyAdd(va, x5, a5);
+                b5 = TOps.MultiplyAdd(vb, x5, b5);
+                TVector x6 = TOps.Splat(x[6]);
+                a6 = TOps.MultiplyAdd(va, x6, a6);
+                b6 = TOps.MultiplyAdd(vb, x6, b6);
+                TVector x7 = TOps.Splat(x[7]);
+                a7 = TOps.MultiplyAdd(va, x7, a7);
+                b7 = TOps.MultiplyAdd(vb, x7, b7);
+            }
+        }
+        TOps.Store(sumsA, a0); TOps.Store(sumsA + b, a1); TOps.Store(sumsA + 2 * b, a2); TOps.Store(sumsA + 3 * b, a3);
+        TOps.Store(sumsA + 4 * b, a4); TOps.Store(sumsA + 5 * b, a5); TOps.Store(sumsA + 6 * b, a6); TOps.Store(sumsA + 7 * b, a7);
+        TOps.Store(sumsB, b0); TOps.Store(sumsB + b, b1); TOps.Store(sumsB + 2 * b, b2); TOps.Store(sumsB + 3 * b, b3);
+        TOps.Store(sumsB + 4 * b, b4); TOps.Store(sumsB + 5 * b, b5); TOps.Store(sumsB + 6 * b, b6); TOps.Store(sumsB + 7 * b, b7);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
