@@ -98,7 +98,6 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                         float* g = gradient + (ohBegin * TShape.OutWidth + owBegin) * b;
                         float* x = block + ((ohBegin * TShape.StrideHeight + rowOffset) * TShape.InWidth + owBegin * TShape.StrideWidth + columnOffset) * b;
                         int rows = ohEnd - ohBegin, pixels = owEnd - owBegin;
-                        new Span<float>(sums, 2 * b * b).Clear();
                         if (two)
                         {
                             TwoBlockTile(g, g + outBlockStride, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums, sums + b * b);
@@ -106,10 +105,12 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                         }
                         else if (b == 16)
                         {
+                            new Span<float>(sums, b * b).Clear();
                             Tile<C16, C1>(g, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums);
                         }
                         else
                         {
+                            new Span<float>(sums, b * b).Clear();
                             Tile<C8, C1>(g, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums);
                         }
                         AddBlockSums<TShape>(sums, weightGradient, ob, ibg, kh * kernelWidth + kw);
@@ -130,16 +131,17 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
         int taps = TShape.KernelHeight * TShape.KernelWidth;
         int inLanes = Math.Min(b, inPerGroup - ibg * b);
         int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
-        for (int i = 0; i < inLanes; i++)
+        // Output lane outer: one output channel's input lanes lie within a few cache lines of the target.
+        for (int o = 0; o < outLanes; o++)
         {
-            float* target = weightGradient + ((ob * b) * inPerGroup + ibg * b + i) * taps + tap;
-            for (int o = 0; o < outLanes; o++)
-                target[o * inPerGroup * taps] += sums[i * b + o];
+            float* target = weightGradient + ((ob * b + o) * inPerGroup + ibg * b) * taps + tap;
+            for (int i = 0; i < inLanes; i++)
+                target[i * taps] += sums[i * b + o];
         }
     }
 
     /// <summary>
-    /// Two output blocks x 8 input lanes: sumsA[i * B + o] += sum of gradientA[o] * input[i] (and B likewise),
+    /// Two output blocks x 8 input lanes: sumsA[i * B + o] = sum of gradientA[o] * input[i] (and B likewise),
     /// for a family with one vector per block. Call-free inside: 16 sums in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
