@@ -215,13 +215,13 @@ public readonly struct GradFirst5x5 : IConvShape
     public static int Groups => 1;
 }
 
-/// <summary>NCHW input, 9 kernel columns (more than one column tile): 2x10x11 -> 10x10x11.</summary>
+/// <summary>NCHW input, 9 kernel columns (more than one column tile): 2x10x11 -> 20x10x11.</summary>
 public readonly struct GradFirst9x9 : IConvShape
 {
     public static int InChannels => 2;
     public static int InHeight => 10;
     public static int InWidth => 11;
-    public static int OutChannels => 10;
+    public static int OutChannels => 20;
     public static int OutHeight => 10;
     public static int OutWidth => 11;
     public static int KernelHeight => 9;
