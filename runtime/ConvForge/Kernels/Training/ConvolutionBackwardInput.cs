@@ -217,9 +217,10 @@ internal static unsafe class ConvBackwardInputDriver<TVector, TOps>
     private static void PhaseGather<TShape>(float* outputGradient, float* weights, float* inputGradient) where TShape : struct, IConvShape
     {
         int b = TOps.BlockSize;
+        int phasesH = GatherPhases.Count(TShape.StrideHeight, TShape.DilationHeight);
         int phasesW = GatherPhases.Count(TShape.StrideWidth, TShape.DilationWidth);
-        int tapsH = GatherGeometry<TShape, TOps>.KernelHeight, tapsW = GatherGeometry<TShape, TOps>.KernelWidth;
         int stepH = GatherPhases.Step(TShape.StrideHeight, TShape.DilationHeight);
+        int stepW = GatherPhases.Step(TShape.StrideWidth, TShape.DilationWidth);
         int gcdH = GatherPhases.Gcd(TShape.DilationHeight, TShape.StrideHeight);
         int gcdW = GatherPhases.Gcd(TShape.DilationWidth, TShape.StrideWidth);
         int inPerGroup = TShape.InChannels / TShape.Groups;
@@ -250,7 +251,7 @@ internal static unsafe class ConvBackwardInputDriver<TVector, TOps>
                 if (kh0 >= TShape.KernelHeight || rowTop < 0)
                     continue;
                 int ohTop = rowTop / TShape.StrideHeight;
-                int phaseTapsH = (TShape.KernelHeight - kh0 + GatherPhases.Count(TShape.StrideHeight, TShape.DilationHeight) - 1) / GatherPhases.Count(TShape.StrideHeight, TShape.DilationHeight);
+                int phaseTapsH = (TShape.KernelHeight - kh0 + phasesH - 1) / phasesH;
                 int mEnd = Math.Min(phaseTapsH, ohTop / stepH + 1);
                 int mBegin = ohTop >= TShape.OutHeight ? (ohTop - TShape.OutHeight + stepH) / stepH : 0;
                 if (mBegin >= mEnd)
@@ -279,9 +280,9 @@ internal static unsafe class ConvBackwardInputDriver<TVector, TOps>
                             continue;
                         }
                         int owTop = columnTop / TShape.StrideWidth;
-                        int nEnd = Math.Min(phaseTapsW, owTop / GatherPhases.Step(TShape.StrideWidth, TShape.DilationWidth) + 1);
+                        int nEnd = Math.Min(phaseTapsW, owTop / stepW + 1);
                         int nBegin = owTop >= TShape.OutWidth
-                            ? (owTop - TShape.OutWidth + GatherPhases.Step(TShape.StrideWidth, TShape.DilationWidth)) / GatherPhases.Step(TShape.StrideWidth, TShape.DilationWidth)
+                            ? (owTop - TShape.OutWidth + stepW) / stepW
                             : 0;
                         float* first = gradientRow + owTop * b;
                         if (nBegin == 0 && nEnd == phaseTapsW)
