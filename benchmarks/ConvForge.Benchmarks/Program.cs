@@ -46,8 +46,8 @@ if (family is { } forced && !KernelFamilies.IsSupported(forced))
     Console.Error.WriteLine($"warning: this machine has no hardware support for {forced}; .NET emulates its vectors in software (slow).");
 
 Console.WriteLine($"ConvForge vs ONNX Runtime, batch 1, one thread; median of {runs} timed runs after {warmup} warm-up runs each, alternating.");
-Console.WriteLine($"Machine: {CpuName()}, {Environment.ProcessorCount} cores; {RuntimeInformation.FrameworkDescription}; ONNX Runtime {OnnxRuntimeModel.Version}.");
-Console.WriteLine($"Kernel family: {(family is { } chosen ? chosen + " (forced)" : KernelFamilies.Best.ToString())}; load average before: {LoadAverage()}.");
+Console.WriteLine($"Machine: {MachineInfo.CpuName()}, {Environment.ProcessorCount} cores; {RuntimeInformation.FrameworkDescription}; ONNX Runtime {OnnxRuntimeModel.Version}.");
+Console.WriteLine($"Kernel family: {(family is { } chosen ? chosen + " (forced)" : KernelFamilies.Best.ToString())}; load average before: {MachineInfo.LoadAverage()}.");
 var measuredPeak = PeakLoop.Measure(out var peakLoop);
 Console.WriteLine(string.Create(culture, $"Measured peak: {measuredPeak:0.0} GFLOP/s per CPU second ({peakLoop}, 12 accumulators, one thread, best of 9)."));
 Console.WriteLine();
@@ -162,7 +162,7 @@ Console.WriteLine("|---|---:|---:|---:|---:|---:|");
 noiseRows.ForEach(Console.WriteLine);
 Console.WriteLine();
 Console.WriteLine($"Peak: {(peakNote == KernelFamily.Avx512 ? "210 GFLOP/s (AVX-512, one core)" : peakNote == KernelFamily.Avx2 ? "105 GFLOP/s (AVX2 + FMA, one core)" : "none for the portable family")}; GFLOP/s = 2 x MACs / median time. "
-    + string.Create(culture, $"% of FMA loop: of the {measuredPeak:0.0} GFLOP/s measured above. Max error: max |ours - ORT| / max |ORT|. Load average after: {LoadAverage()}."));
+    + string.Create(culture, $"% of FMA loop: of the {measuredPeak:0.0} GFLOP/s measured above. Max error: max |ours - ORT| / max |ORT|. Load average after: {MachineInfo.LoadAverage()}."));
 return failed ? 1 : 0;
 
 static double RelativeError(float[] actual, float[] expected)
@@ -178,28 +178,3 @@ static double RelativeError(float[] actual, float[] expected)
 }
 
 static string Gmacs(long macs) => (macs / 1e9).ToString(macs < 100_000_000 ? "0.000" : "0.00", CultureInfo.InvariantCulture);
-
-static string CpuName()
-{
-    try
-    {
-        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-        return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':') + 1)..].Trim();
-    }
-    catch (IOException)
-    {
-        return RuntimeInformation.ProcessArchitecture.ToString();
-    }
-}
-
-static string LoadAverage()
-{
-    try
-    {
-        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-    }
-    catch (IOException)
-    {
-        return "unknown";
-    }
-}

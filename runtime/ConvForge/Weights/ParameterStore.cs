@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 
 namespace ConvForge;
 
@@ -91,6 +92,33 @@ public sealed class ParameterStore
                 nameof(source));
         source.CopyTo(Slice(parameter));
         Version++;
+    }
+
+    /// <summary>
+    /// Copies every tensor of <paramref name="source"/> whose name and shape this network also has: how a trunk
+    /// loaded into one declaration (e.g. a pretrained model's, at its input size) moves into another that shares its
+    /// layers and adds a new head. Tensors only one side has are left alone.
+    /// </summary>
+    /// <returns>The names copied, in this network's parameter order.</returns>
+    /// <exception cref="ArgumentException">A tensor has the same name on both sides but another shape; the message gives both.</exception>
+    public IReadOnlyList<string> CopyMatchingTensors(ParameterStore source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var copied = new List<string>();
+        foreach (var parameter in Parameters)
+        {
+            var other = source.Network.FindParameter(parameter.Name);
+            if (other is null)
+                continue;
+            if (!parameter.Shape.SequenceEqual(other.Shape))
+                throw new ArgumentException(FormattableString.Invariant(
+                    $"{parameter.Name} is [{string.Join(", ", parameter.Shape)}] in {Network.Name} but [{string.Join(", ", other.Shape)}] in {source.Network.Name}."), nameof(source));
+            source.GetTensor(other).CopyTo(Slice(parameter));
+            copied.Add(parameter.Name);
+        }
+        if (copied.Count > 0)
+            Version++;
+        return copied;
     }
 
     /// <summary>How <see cref="Initialize"/> fills the tensor named <paramref name="name"/>.</summary>

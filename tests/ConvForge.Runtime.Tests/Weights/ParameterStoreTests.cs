@@ -91,3 +91,52 @@ public sealed class ParameterStoreTests
         Assert.Equal(version, store.Version);
     }
 }
+
+/// <summary>Moving a trunk between two declarations that share layer names (transfer learning to a new head).</summary>
+public sealed class CopyMatchingTensorsTests
+{
+    private static NetworkDefinition Trunk(int size)
+    {
+        var b = new NetworkBuilder("Trunk", new TensorShape(3, size, size));
+        var conv = b.Conv("Conv1", b.Input, 4, KernelWindow.Square(3, padding: 1));
+        b.Relu("Relu", b.BatchNorm("Conv1.Bn", conv));
+        return b.Build();
+    }
+
+    private static NetworkDefinition WithHead(int size, int classes)
+    {
+        var b = new NetworkBuilder("WithHead", new TensorShape(3, size, size));
+        var conv = b.Conv("Conv1", b.Input, 4, KernelWindow.Square(3, padding: 1));
+        var relu = b.Relu("Relu", b.BatchNorm("Conv1.Bn", conv));
+        b.Dense("Classifier", b.GlobalAvgPool("Pool", relu), classes);
+        return b.Build();
+    }
+
+    [Fact]
+    public void Copies_the_shared_tensors_at_any_input_size_and_leaves_the_head()
+    {
+        var trunk = new ParameterStore(Trunk(16));
+        trunk.Initialize(7);
+        var target = new ParameterStore(WithHead(8, 3));
+        target.Initialize(9);
+        var head = target.GetTensor("Classifier.Weight").ToArray();
+        long version = target.Version;
+
+        var copied = target.CopyMatchingTensors(trunk);
+
+        Assert.Equal(trunk.Parameters.Select(p => p.Name), copied);
+        foreach (var name in copied)
+            Assert.True(trunk.GetTensor(name).SequenceEqual(target.GetTensor(name)), name);
+        Assert.Equal(head, target.GetTensor("Classifier.Weight").ToArray());
+        Assert.NotEqual(version, target.Version);
+    }
+
+    [Fact]
+    public void A_shared_name_with_another_shape_is_an_error_naming_both_shapes()
+    {
+        var source = new ParameterStore(WithHead(8, 5));
+        var target = new ParameterStore(WithHead(8, 3));
+        var error = Assert.Throws<ArgumentException>(() => target.CopyMatchingTensors(source));
+        Assert.Contains("Classifier.Weight is [3, 4] in WithHead but [5, 4] in WithHead", error.Message);
+    }
+}
