@@ -41,6 +41,8 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
     private readonly Pass inferenceForward;
     private readonly Pass headForward;
     private readonly Pass trunkForward;
+    private readonly Pass headInference;
+    private readonly (int Offset, int Length)[] boundary;
     private readonly float[] logits;
     private readonly float[] logitGradients;
     private readonly int[] trainableSteps;
@@ -110,6 +112,9 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
         inferenceForward = BuildPass(Schedule.Steps, _ => StepWork.Forward, _ => StepMode.Inference, _ => false);
         headForward = BuildPass(Schedule.Steps.Where(s => s.DependsOnTrainable), _ => StepWork.Forward, s => s.Mode, s => s.BatchLevel);
         trunkForward = BuildPass(Schedule.Steps.Where(s => !s.DependsOnTrainable), _ => StepWork.Forward, s => s.Mode, s => s.BatchLevel);
+        headInference = BuildPass(Schedule.Steps.Where(s => s.DependsOnTrainable), _ => StepWork.Forward, _ => StepMode.Inference, _ => false);
+        boundary = Schedule.FrozenBoundary.Select(v => (program.Values[v].Offset, program.Values[v].Length)).ToArray();
+        FeatureLength = boundary.Sum(b => b.Length);
 
         logits = new float[options.BatchSize * ClassCount];
         logitGradients = new float[options.BatchSize * ClassCount];
@@ -166,7 +171,7 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
     /// <inheritdoc />
     public double LearningRate => options.Schedule.At(Step);
 
-    /// <summary>The loss and the norm of the gradient (before clipping) of the last training step.</summary>
+    /// <summary>The global norm of the gradient before clipping in the last training step (computed only when clipping).</summary>
     public float LastGradientNorm { get; private set; }
 
     /// <inheritdoc />
