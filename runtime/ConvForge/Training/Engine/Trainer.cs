@@ -298,7 +298,7 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
         store.MarkChanged();
         Step++;
         foreach (int step in trainableSteps)
-            TNetworkPack(step);
+            PackStep(step);
         packedVersion = store.Version;
         return result;
     }
@@ -353,11 +353,11 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
         if (store.Version == packedVersion)
             return;
         foreach (int step in stepsWithParameters)
-            TNetworkPack(step);
+            PackStep(step);
         packedVersion = store.Version;
     }
 
-    private void TNetworkPack(int step) => runner.Pack(step, network.Parameters.Values);
+    private void PackStep(int step) => runner.Pack(step, network.Parameters.Values);
 
     private void SaveRunningStatistics(ReadOnlySpan<float> parameters)
     {
