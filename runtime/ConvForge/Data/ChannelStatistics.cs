@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace ConvForge.Data;
 
@@ -97,10 +99,19 @@ public sealed class ChannelStatistics
         for (var c = 0; c < mean.Length; c++)
         {
             // Multiplying by 1/std would be faster but differ from torchvision's division in the last bit.
-            var m = mean[c];
-            var s = std[c];
-            foreach (ref var value in image.Slice(c * plane, plane))
-                value = (value - m) / s;
+            var values = image.Slice(c * plane, plane);
+            var i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+                var m = new Vector<float>(mean[c]);
+                var s = new Vector<float>(std[c]);
+                foreach (ref var vector in vectors)
+                    vector = (vector - m) / s;
+                i = vectors.Length * Vector<float>.Count;
+            }
+            for (; i < values.Length; i++)
+                values[i] = (values[i] - mean[c]) / std[c];
         }
     }
 

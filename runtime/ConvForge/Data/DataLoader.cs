@@ -226,34 +226,40 @@ public sealed class DataLoader
     }
 
     // Crop (from the zero-padded image) then mirror, from source to destination (both C x H x W).
-    private void Augment(ReadOnlySpan<float> source, Span<float> destination, SeededRandom random)
+    private unsafe void Augment(ReadOnlySpan<float> source, Span<float> destination, SeededRandom random)
     {
         var padding = Options.RandomCropPadding;
         var top = padding == 0 ? 0 : random.Next(2 * padding + 1) - padding;
         var left = padding == 0 ? 0 : random.Next(2 * padding + 1) - padding;
         var mirror = Options.RandomHorizontalFlip && random.Next(2) == 1;
-        int height = ImageShape.Height, width = ImageShape.Width, plane = height * width;
-        // Output columns [firstX, endX) come from source columns x + left, which must lie in [0, width).
-        var firstX = Math.Max(0, -left);
-        var endX = Math.Min(width, width - left);
-        for (var c = 0; c < ImageShape.Channels; c++)
+        int height = ImageShape.Height, width = ImageShape.Width;
+        if (source.Length != ImageLength || destination.Length != ImageLength)
+            throw new ArgumentException("Augment needs one whole image in and out."); // keeps the pointer loops in bounds
+        // Cropped columns [firstX, endX) come from source columns x + left, which must lie in [0, width).
+        var firstX = Math.Clamp(-left, 0, width);
+        var endX = Math.Clamp(width - left, firstX, width);
+        // Mirrored, cropped column x lands in output column width - 1 - x.
+        var step = mirror ? -1 : 1;
+        fixed (float* sourceStart = source, destinationStart = destination)
         {
-            for (var y = 0; y < height; y++)
+            for (var row = 0; row < ImageShape.Channels * height; row++)
             {
-                var row = destination.Slice(c * plane + y * width, width);
-                var sourceY = y + top;
-                if ((uint)sourceY >= (uint)height || endX <= firstX)
+                var output = destinationStart + row * width;
+                var sourceY = row % height + top;
+                if ((uint)sourceY >= (uint)height)
                 {
-                    row.Clear();
+                    for (var x = 0; x < width; x++)
+                        output[x] = 0;
                     continue;
                 }
-                var sourceRow = source.Slice(c * plane + sourceY * width, width);
-                // The cropped row: zeros, then source columns [firstX + left, endX + left), then zeros.
-                row[..firstX].Clear();
-                sourceRow.Slice(firstX + left, endX - firstX).CopyTo(row[firstX..endX]);
-                row[endX..].Clear();
-                if (mirror)
-                    row.Reverse();
+                var input = sourceStart + (row - row % height + sourceY) * width + left;
+                var target = mirror ? output + width - 1 : output;
+                for (var x = 0; x < firstX; x++)
+                    target[x * step] = 0;
+                for (var x = firstX; x < endX; x++)
+                    target[x * step] = input[x];
+                for (var x = endX; x < width; x++)
+                    target[x * step] = 0;
             }
         }
     }
