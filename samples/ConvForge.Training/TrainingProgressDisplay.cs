@@ -31,14 +31,13 @@ internal sealed class TrainingProgressDisplay : IProgress<TrainingProgress>
         .HideCompleted(false)
         .Columns(
             new TaskDescriptionColumn { Alignment = Justify.Left },
-            new ProgressBarColumn(),
-            new PercentageColumn(),
-            new MetricColumn("loss", p => p.Loss.ToString("0.0000", CultureInfo.InvariantCulture)),
-            new MetricColumn("acc", p => p.Accuracy.ToString("0.00%", CultureInfo.InvariantCulture)),
-            new MetricColumn("img/s", p => p.ImagesPerSecond.ToString("0", CultureInfo.InvariantCulture)),
-            new MetricColumn("left", p => p.Completed is { } done
-                ? $"{done.Seconds:0.0} s"
-                : p.Remaining is { } left ? FormatTime(left) : "?"));
+            new ProgressBarColumn { Width = 20 },
+            new MetricColumn(p => Metric("loss", p.Loss.ToString("0.0000", CultureInfo.InvariantCulture)), width: 12),
+            new MetricColumn(p => Metric("acc", p.Accuracy.ToString("0.00%", CultureInfo.InvariantCulture)), width: 12),
+            new MetricColumn(p => Metric("img/s", p.ImagesPerSecond.ToString("0", CultureInfo.InvariantCulture)), width: 13),
+            new MetricColumn(p => p.Completed is { } done
+                ? Metric("took", FormatTime(TimeSpan.FromSeconds(done.Seconds)))
+                : Metric("left", p.Remaining is { } left ? FormatTime(left) : "?"), width: 13));
 
     /// <inheritdoc/>
     public void Report(TrainingProgress value)
@@ -74,12 +73,15 @@ internal sealed class TrainingProgressDisplay : IProgress<TrainingProgress>
 
     private static string EpochName(TrainingProgress value) => $"Epoch {value.Epoch + 1}/{value.Epochs}";
 
-    // A column showing one number of the task's last training report (kept in its Tag).
-    private sealed class MetricColumn(string label, Func<TrainingProgress, string> format) : ProgressColumn
+    // A no-break space keeps label and value on one line when the terminal is narrow.
+    private static string Metric(string label, string value) => $"[grey]{label}[/]\u00A0{Markup.Escape(value)}";
+
+    // A column showing one number of the task's last training report (kept in its Tag), on one line.
+    private sealed class MetricColumn(Func<TrainingProgress, string> markup, int width) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            task.Tag is TrainingProgress progress
-                ? new Markup($"[grey]{label}[/] {Markup.Escape(format(progress))}")
-                : new Text("");
+            task.Tag is TrainingProgress progress ? new Markup(markup(progress)).Overflow(Overflow.Ellipsis) : new Text("");
+
+        public override int? GetColumnWidth(RenderOptions options) => width;
     }
 }
