@@ -34,7 +34,7 @@ public static class FashionMnist
         ArgumentNullException.ThrowIfNull(directory);
         var images = Find(directory, $"{prefix}-images-idx3-ubyte");
         var labels = Find(directory, $"{prefix}-labels-idx1-ubyte");
-        return Idx.ReadDataSet(images, labels);
+        return Idx.ReadDataSet(images, labels, ClassNames.Count);
     }
 
     private static string Find(string directory, string fileName)

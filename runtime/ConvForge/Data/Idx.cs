@@ -59,11 +59,14 @@ public static class Idx
     }
 
     /// <summary>Reads an image file and its label file and checks that they have the same number of samples.</summary>
-    public static IdxDataSet ReadDataSet(string imagesPath, string labelsPath)
+    /// <param name="imagesPath">The idx3-ubyte image file.</param>
+    /// <param name="labelsPath">The idx1-ubyte label file.</param>
+    /// <param name="classCount">The number of classes; by default the largest label plus one (see <see cref="IdxDataSet.Create"/>).</param>
+    public static IdxDataSet ReadDataSet(string imagesPath, string labelsPath, int? classCount = null)
     {
         var images = ReadImages(imagesPath);
         var labels = ReadLabels(labelsPath);
-        return IdxDataSet.Create(images, labels, labelsPath);
+        return IdxDataSet.Create(images, labels, labelsPath, classCount);
     }
 
     private static (int[] Dimensions, byte[] Values) Read(Stream stream, string name, int expectedDimensions, string kind)

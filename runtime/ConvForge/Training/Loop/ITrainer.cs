@@ -57,4 +57,7 @@ public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception with a message that names the step, epoch and learning rate.</summary>
     public TrainingDivergedException(string message) : base(message) { }
+
+    /// <summary>Wraps <paramref name="innerException"/> (the trainer's report) with where in the loop it happened.</summary>
+    public TrainingDivergedException(string message, Exception innerException) : base(message, innerException) { }
 }

@@ -1,0 +1,3 @@
+using ConvForge.Samples.Training;
+
+return Cli.Run(args, Spectre.Console.AnsiConsole.Console);
