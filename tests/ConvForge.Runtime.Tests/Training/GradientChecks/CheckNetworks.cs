@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ConvForge.Kernels;
+using ConvForge.Runtime.Tests.Execution;
+
+namespace ConvForge.Runtime.Tests.Training.GradientChecks;
+
+/// <summary>One network of <see cref="CheckNetworks"/>: its graph and a factory for instances of its generated class.</summary>
+public sealed record CheckNetwork(string Name, NetworkDefinition Definition, Func<IGeneratedNetwork> Create);
+
+/// <summary>The networks the whole-network gradient checks run on (declared in GradientCheckNetworks.cs).</summary>
+public static class CheckNetworks
+{
+    /// <summary>Every check network by name.</summary>
+    public static readonly IReadOnlyDictionary<string, CheckNetwork> All = new[]
+    {
+        Of<MlpConvCheckNet>(), Of<FireCheckNet>(), Of<InceptionCheckNet>(), Of<BasicBlockCheckNet>(), Of<BottleneckCheckNet>(),
+        Of<SqueezeExciteCheckNet>(), Of<ModuleCheckNet>(), Of<LrnDenseCheckNet>(), Of<PoolCheckNet>(), Of<ConvFormsCheckNet>(),
+        Of<DropoutCheckNet>(),
+    }.ToDictionary(network => network.Name);
+
+    /// <summary>Every kernel family (each runs on any machine, slowly where the hardware lacks it).</summary>
+    public static readonly KernelFamily[] Families = { KernelFamily.Avx512, KernelFamily.Avx2, KernelFamily.Portable };
+
+    /// <summary>Theory data: every network name.</summary>
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in All.Keys)
+            data.Add(name);
+        return data;
+    }
+
+    /// <summary>Theory data: every network on every family.</summary>
+    public static TheoryData<string, KernelFamily> NamesAndFamilies()
+    {
+        var data = new TheoryData<string, KernelFamily>();
+        foreach (var name in All.Keys)
+            foreach (var family in Families)
+                data.Add(name, family);
+        return data;
+    }
+
+    private static CheckNetwork Of<T>() where T : IGeneratedNetwork, IGeneratedNetworkType, new() =>
+        new(typeof(T).Name, T.Definition, () => new T());
+}
