@@ -4,6 +4,7 @@ using System.Threading;
 using ConvForge.Compiler;
 using ConvForge.Compiler.Diagnostics;
 using ConvForge.Compiler.Planning;
+using ConvForge.Compiler.Planning.Training;
 using ConvForge.Generators.Emitting;
 using ConvForge.Generators.Models;
 using ConvForge.Generators.Parsing;
@@ -23,7 +24,7 @@ namespace ConvForge.Generators;
 /// The pipeline, each step cached on equality of plain models:
 /// <code>
 /// [Network] classes ──► NetworkModels ──────────────┐
-///                                                   ├─► ResolvedNetworks ─► CompiledNetworks ─► ExecutionPlans ─► {Namespace}.{Class}.g.cs
+///                                                   ├─► ResolvedNetworks ─► CompiledNetworks ─► ExecutionPlans ─► TrainingPlans ─► {Namespace}.{Class}.g.cs
 /// [NetworkModule] classes ─► ModuleModels ─► ModuleSet ┘
 ///                                  └──────────────────────────────────────────────────────────────────────────────► module stubs
 /// </code>
@@ -66,7 +67,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (network, cancellationToken) => Compile(network, cancellationToken))
             .WithTrackingName(TrackingNames.CompiledNetworks)
             .Select(static (network, cancellationToken) => Plan(network, cancellationToken))
-            .WithTrackingName(TrackingNames.ExecutionPlans);
+            .WithTrackingName(TrackingNames.ExecutionPlans)
+            .Select(static (network, cancellationToken) => PlanTraining(network, cancellationToken))
+            .WithTrackingName(TrackingNames.TrainingPlans);
 
         var emittedModules = modules.Where(static module => module.IsPartial && !module.IsAlsoNetwork);
 
@@ -115,6 +118,30 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             return network with
             {
                 PlanProblem = "ConvForge could not plan the forward pass because of an internal error; please report it: "
+                    + exception.GetType().FullName + ": " + exception.Message,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Plans the training program of a network with a forward plan. A network that cannot be trained gets the reason
+    /// (its TrainingProgram throws with it); should the planner throw all the same (a bug), the reason names the exception.
+    /// </summary>
+    internal static CompiledNetwork PlanTraining(CompiledNetwork network, CancellationToken cancellationToken)
+    {
+        if (network.Plan is not { } forward || network.Result.Graph is not { } graph)
+            return network;
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var training = TrainingPlanner.TryPlan(graph, forward, out var problem);
+            return network with { Training = training, TrainingProblem = problem };
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return network with
+            {
+                TrainingProblem = "ConvForge could not plan the training program because of an internal error; please report it: "
                     + exception.GetType().FullName + ": " + exception.Message,
             };
         }

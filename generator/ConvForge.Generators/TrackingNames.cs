@@ -26,4 +26,7 @@ internal static class TrackingNames
 
     /// <summary>Each compiled network with its execution plan: what the forward pass prints.</summary>
     public const string ExecutionPlans = nameof(ExecutionPlans);
+
+    /// <summary>Each planned network with its training plan: what the training program prints.</summary>
+    public const string TrainingPlans = nameof(TrainingPlans);
 }

@@ -25,6 +25,9 @@ internal sealed class Identifiers
 
     private readonly HashSet<string> _used = new(Reserved, StringComparer.Ordinal);
 
+    /// <summary>Marks <paramref name="name"/> as used (a name declared in an enclosing scope that must not be hidden).</summary>
+    public void Reserve(string name) => _used.Add(name);
+
     /// <summary>Takes <paramref name="name"/> as it is (a shape struct's name, made unique by its pass).</summary>
     public string Take(string name) => Allocate(name, "");
 

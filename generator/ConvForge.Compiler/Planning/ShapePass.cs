@@ -17,31 +17,7 @@ internal static class ShapePass
 {
     public static void Run(WorkProgram program)
     {
-        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var users = new List<List<string>>();
-
-        int Add(ShapeKind kind, ShapeMember[] members, string name, string description, string user)
-        {
-            var key = kind + ":" + string.Join(",", members.Select(m => m.Value.ToString(CultureInfo.InvariantCulture)));
-            if (!byKey.TryGetValue(key, out var id))
-            {
-                var unique = name;
-                for (var n = 2; !names.Add(unique); n++)
-                    unique = name + "_" + n.ToString(CultureInfo.InvariantCulture);
-                id = program.Shapes.Count;
-                program.Shapes.Add(new KernelShape(id, unique, kind, members.ToEquatableArray(), description, EquatableArray<string>.Empty));
-                byKey.Add(key, id);
-                users.Add(new List<string>());
-            }
-            if (!users[id].Contains(user))
-                users[id].Add(user);
-            return id;
-        }
-
-        int Tensor(Shape shape, Node user) =>
-            Add(ShapeKind.Tensor, TensorMembers(shape), "Tensor" + Text.Shape(shape), Text.Shape(shape), user.Name);
-
+        var catalog = new ShapeCatalog(program.Shapes);
         foreach (var step in program.Steps)
         {
             var node = step.Node;
@@ -50,37 +26,34 @@ internal static class ShapePass
             {
                 case StepKind.Conv:
                 case StepKind.ConvFromPlain:
-                    step.Shapes.Add(Add(ShapeKind.Conv, ConvMembers(node, input), ConvName(node, input), Describe(node, input), node.Name));
+                    step.Shapes.Add(catalog.Conv(node, input));
                     break;
                 case StepKind.MaxPool:
                 case StepKind.AvgPool:
-                    step.Shapes.Add(Add(ShapeKind.Pool, PoolMembers(node, input), PoolName(node, input), Describe(node, input), node.Name));
+                    step.Shapes.Add(catalog.Pool(node, input));
                     break;
                 case StepKind.Dense:
-                    step.Shapes.Add(Add(ShapeKind.Dense, DenseMembers(node, input), $"Dense_{Text.Shape(input)}To{Int(node.Output.Channels)}",
-                        $"Dense, {Text.Shape(input)} -> {Int(node.Output.Channels)} units", node.Name));
+                    step.Shapes.Add(catalog.Dense(node, input));
                     break;
                 case StepKind.GlobalAvgPool:
                 case StepKind.GlobalMaxPool:
                 case StepKind.ToBlocked:
                 case StepKind.ToPlain:
-                    step.Shapes.Add(Tensor(input, node));
+                    step.Shapes.Add(catalog.Tensor(input, node));
                     break;
                 case StepKind.ConcatCopy:
                     foreach (var part in step.Inputs)
-                        step.Shapes.Add(Tensor(part.Shape, node));
+                        step.Shapes.Add(catalog.Tensor(part.Shape, node));
                     break;
                 case StepKind.Copy:
                     break;
                 default:
                     // BatchNorm, Activation, Add, ChannelScale, Softmax, Lrn: the shape of the output.
-                    step.Shapes.Add(Tensor(step.Output.Shape, node));
+                    step.Shapes.Add(catalog.Tensor(step.Output.Shape, node));
                     break;
             }
         }
-
-        for (var i = 0; i < program.Shapes.Count; i++)
-            program.Shapes[i] = program.Shapes[i] with { Users = users[i].ToEquatableArray() };
+        catalog.Finish();
     }
 
     /// <summary>The naming rule of a convolution: kind, kernel, stride, padding, groups, dilation, channels, input size.</summary>
@@ -120,7 +93,7 @@ internal static class ShapePass
         return name + "_" + Int(input.Channels) + "_" + Text.Size(input.Height, input.Width);
     }
 
-    private static ShapeMember[] ConvMembers(Node node, Shape input)
+    internal static ShapeMember[] ConvMembers(Node node, Shape input)
     {
         var w = node.Window!;
         var o = node.Output;
@@ -136,7 +109,7 @@ internal static class ShapePass
         };
     }
 
-    private static ShapeMember[] PoolMembers(Node node, Shape input)
+    internal static ShapeMember[] PoolMembers(Node node, Shape input)
     {
         var w = node.Window!;
         var o = node.Output;
@@ -151,16 +124,82 @@ internal static class ShapePass
         };
     }
 
-    private static ShapeMember[] DenseMembers(Node node, Shape input) => new[]
+    internal static ShapeMember[] DenseMembers(Node node, Shape input) => new[]
     {
         M("InChannels", input.Channels), M("InHeight", input.Height), M("InWidth", input.Width), M("Units", node.Output.Channels),
     };
 
-    private static ShapeMember[] TensorMembers(Shape shape) => new[] { M("Channels", shape.Channels), M("Height", shape.Height), M("Width", shape.Width) };
+    internal static ShapeMember[] TensorMembers(Shape shape) => new[] { M("Channels", shape.Channels), M("Height", shape.Height), M("Width", shape.Width) };
 
     private static ShapeMember M(string name, int value) => new(name, value, IsFlag: false);
 
-    private static string Describe(Node node, Shape input) => $"{node.Describe()}, {Text.Shape(input)} -> {Text.Shape(node.Output)}";
+    internal static string Describe(Node node, Shape input) => $"{node.Describe()}, {Text.Shape(input)} -> {Text.Shape(node.Output)}";
 
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The shape structs of a plan while they are collected: one per distinct geometry (kind and member values), named by
+/// <see cref="ShapePass"/>'s rules, "_2", "_3" for a second geometry of the same name. Seeded with the shapes a plan
+/// already has, so a second plan (training) over the same graph reuses the forward plan's structs and adds only its own.
+/// </summary>
+internal sealed class ShapeCatalog
+{
+    private readonly List<KernelShape> _shapes;
+    private readonly Dictionary<string, int> _byKey = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly List<List<string>> _users = new();
+
+    /// <param name="shapes">The list to add to; the shapes already in it are reused.</param>
+    public ShapeCatalog(List<KernelShape> shapes)
+    {
+        _shapes = shapes;
+        foreach (var shape in shapes)
+        {
+            _byKey[Key(shape.Kind, shape.Members)] = shape.Id;
+            _names.Add(shape.Name);
+            _users.Add(shape.Users.ToList());
+        }
+    }
+
+    public int Conv(Node node, Shape input)
+        => Add(ShapeKind.Conv, ShapePass.ConvMembers(node, input), ShapePass.ConvName(node, input), ShapePass.Describe(node, input), node.Name);
+
+    public int Pool(Node node, Shape input)
+        => Add(ShapeKind.Pool, ShapePass.PoolMembers(node, input), ShapePass.PoolName(node, input), ShapePass.Describe(node, input), node.Name);
+
+    public int Dense(Node node, Shape input)
+        => Add(ShapeKind.Dense, ShapePass.DenseMembers(node, input), $"Dense_{Text.Shape(input)}To{ShapePass.Int(node.Output.Channels)}",
+            $"Dense, {Text.Shape(input)} -> {ShapePass.Int(node.Output.Channels)} units", node.Name);
+
+    public int Tensor(Shape shape, Node user)
+        => Add(ShapeKind.Tensor, ShapePass.TensorMembers(shape), "Tensor" + Text.Shape(shape), Text.Shape(shape), user.Name);
+
+    /// <summary>Writes every shape's users into the list.</summary>
+    public void Finish()
+    {
+        for (var i = 0; i < _shapes.Count; i++)
+            _shapes[i] = _shapes[i] with { Users = _users[i].ToEquatableArray() };
+    }
+
+    private int Add(ShapeKind kind, ShapeMember[] members, string name, string description, string user)
+    {
+        var key = Key(kind, members);
+        if (!_byKey.TryGetValue(key, out var id))
+        {
+            var unique = name;
+            for (var n = 2; !_names.Add(unique); n++)
+                unique = name + "_" + n.ToString(CultureInfo.InvariantCulture);
+            id = _shapes.Count;
+            _shapes.Add(new KernelShape(id, unique, kind, members.ToEquatableArray(), description, EquatableArray<string>.Empty));
+            _byKey.Add(key, id);
+            _users.Add(new List<string>());
+        }
+        if (!_users[id].Contains(user))
+            _users[id].Add(user);
+        return id;
+    }
+
+    private static string Key(ShapeKind kind, IEnumerable<ShapeMember> members)
+        => kind + ":" + string.Join(",", members.Select(m => m.Value.ToString(CultureInfo.InvariantCulture)));
 }

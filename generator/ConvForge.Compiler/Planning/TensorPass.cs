@@ -64,7 +64,7 @@ internal static class TensorPass
             // The first convolution reads the plain image directly: repacking 3 channels into a block of 8 or 16 wastes most
             // lanes. Decided against the largest block, so that every family runs the same steps.
             var source = Read(program, node.Inputs[0]);
-            if (source.Layout == Layout.Plain && node.Groups == 1 && program.Graph.Nodes[node.Inputs[0]].Output.Channels < ExecutionPlan.LargestBlock
+            if (source.Layout == Layout.Plain && ReadsPlainInput(node, program.Graph.Nodes[node.Inputs[0]].Output)
                 && !program.Conversions.ContainsKey((source.Id, Layout.Blocked)))
             {
                 kind = StepKind.ConvFromPlain;
@@ -109,6 +109,13 @@ internal static class TensorPass
         program.Steps.Add(step);
         program.Values[tail.Index] = output;
     }
+
+    /// <summary>
+    /// Whether convolution <paramref name="conv"/>, reading a plain tensor (the network input) of shape <paramref name="input"/>, reads
+    /// it as it is (ConvNchw) rather than converted to NCHWc: groups 1 and fewer channels than the largest block, so that
+    /// every family runs the same steps. The training planner applies the same rule.
+    /// </summary>
+    internal static bool ReadsPlainInput(Node conv, Shape input) => conv.Groups == 1 && input.Channels < ExecutionPlan.LargestBlock;
 
     /// <summary>
     /// NCHWc everywhere but Softmax over more than one pixel (the kernel normalizes plain NCHW). A

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using ConvForge.Compiler.Planning;
+using ConvForge.Compiler.Planning.Training;
 
 namespace ConvForge.Generators.Emitting;
 
@@ -22,13 +23,19 @@ internal sealed class ForwardEmitter
     private readonly ExecutionPlan _plan;
     private readonly ForwardNames _names;
     private readonly PlanEmitter _planEmitter;
+    private readonly TrainingPlan? _training;
+    private readonly string? _trainingProblem;
+    private readonly string _className;
 
-    private ForwardEmitter(GraphLayout layout, ExecutionPlan plan, ForwardNames names)
+    private ForwardEmitter(GraphLayout layout, ExecutionPlan plan, ForwardNames names, TrainingPlan? training, string? trainingProblem, string className)
     {
         _layout = layout;
         _plan = plan;
         _names = names;
         _planEmitter = new PlanEmitter(plan, layout.Graph, names);
+        _training = training;
+        _trainingProblem = trainingProblem;
+        _className = className;
     }
 
     /// <summary>
@@ -37,7 +44,13 @@ internal sealed class ForwardEmitter
     /// on a plan; should it all the same (a bug), the class gets everything but the forward pass rather than failing the
     /// generator, which would drop the output of every other network of the project.
     /// </summary>
-    public static string? TryWrite(GraphLayout layout, string networkName, string className, ICollection<string> taken, out string? problem, CancellationToken cancellationToken)
+    /// <remarks>
+    /// When the class leaves the training members' names free (<see cref="ForwardNames.ImplementsTraining"/>), also writes
+    /// the training program (<see cref="TrainingEmitter"/>) from <paramref name="training"/>, or members that throw with
+    /// <paramref name="trainingProblem"/> when it cannot be trained.
+    /// </remarks>
+    public static string? TryWrite(GraphLayout layout, string networkName, string className, ICollection<string> taken,
+        TrainingPlan? training, string? trainingProblem, out string? problem, CancellationToken cancellationToken)
     {
         problem = null;
         if (layout.Plan is not { } plan)
@@ -47,7 +60,7 @@ internal sealed class ForwardEmitter
         }
         try
         {
-            var emitter = new ForwardEmitter(layout, plan, new ForwardNames(className, taken));
+            var emitter = new ForwardEmitter(layout, plan, new ForwardNames(className, taken), training, trainingProblem, className);
             var writer = new IndentedTextWriter();
             emitter.Write(writer, networkName, cancellationToken);
             return writer.ToString();
@@ -74,12 +87,12 @@ internal sealed class ForwardEmitter
     private void Write(IndentedTextWriter writer, string networkName, CancellationToken cancellationToken)
     {
         // NetworkEmitter writes the Definition (the one node table) before the members that derive from it.
-        WriteInstanceMembers(writer, networkName);
+        WriteInstanceMembers(writer, networkName, cancellationToken);
         writer.WriteLine();
         WriteContainer(writer, networkName, cancellationToken);
     }
 
-    private void WriteInstanceMembers(IndentedTextWriter writer, string networkName)
+    private void WriteInstanceMembers(IndentedTextWriter writer, string networkName, CancellationToken cancellationToken)
     {
         var execution = _names.ExecutionField;
         var input = _layout.Graph.Input.Output;
@@ -173,6 +186,12 @@ internal sealed class ForwardEmitter
         writer.WriteLine();
         writer.WriteLine("/// <summary>Writes the network with its current parameters as an ONNX model (opset 13).</summary>");
         writer.WriteLine($"public void ExportOnnx(global::System.IO.Stream stream) => global::ConvForge.OnnxExporter.Export({execution}.Parameters, stream);");
+
+        if (_names.ImplementsTraining)
+        {
+            writer.WriteLine();
+            TrainingEmitter.WriteMembers(writer, _training, _trainingProblem, _className, _names.Container, cancellationToken);
+        }
     }
 
     private void WriteForwardRemarks(IndentedTextWriter writer)
@@ -203,15 +222,26 @@ internal sealed class ForwardEmitter
             writer.WriteLine();
             _planEmitter.WriteArena(writer);
             writer.WriteLine();
-            KernelShapes.Write(writer, _plan, cancellationToken);
+            if (TrainingToWrite is { } withTraining)
+                KernelShapes.Write(writer, withTraining.Shapes, withTraining.Slopes, cancellationToken);
+            else
+                KernelShapes.Write(writer, _plan, cancellationToken);
             writer.WriteLine();
             WriteBufferLengths(writer);
             writer.WriteLine();
             WriteRun(writer);
             writer.WriteLine();
             _planEmitter.WriteGeneric(writer, cancellationToken);
+            if (TrainingToWrite is { } training)
+            {
+                writer.WriteLine();
+                new TrainingEmitter(training).WriteContainer(writer, cancellationToken);
+            }
         }
     }
+
+    /// <summary>The training plan, when the class implements the training interface and the network can be trained.</summary>
+    private TrainingPlan? TrainingToWrite => _names.ImplementsTraining ? _training : null;
 
     private static void WriteBufferLengths(IndentedTextWriter writer)
     {
@@ -279,6 +309,12 @@ internal sealed class ForwardNames
     public string Definition { get; }
 
     public bool DefinitionIsPublic { get; }
+
+    /// <summary>
+    /// Whether the class implements <c>ITrainableNetwork</c>: the generator declares the public Definition and Parameters
+    /// and the class leaves the training members' names free (a class that took one keeps it, without the interface).
+    /// </summary>
+    public bool ImplementsTraining => DefinitionIsPublic && IsFree("Parameters") && Array.TrueForAll(TrainingEmitter.MemberNames, IsFree);
 
     public string InputLength => "ImageInputLength";
 

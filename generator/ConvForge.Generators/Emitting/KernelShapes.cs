@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
+using ConvForge.Compiler;
 using ConvForge.Compiler.Planning;
 
 namespace ConvForge.Generators.Emitting;
@@ -9,9 +10,13 @@ namespace ConvForge.Generators.Emitting;
 internal static class KernelShapes
 {
     public static void Write(IndentedTextWriter writer, ExecutionPlan plan, CancellationToken cancellationToken)
+        => Write(writer, plan.Shapes, plan.Slopes, cancellationToken);
+
+    /// <summary>Prints <paramref name="shapes"/> and <paramref name="slopes"/> (the forward plan's, or the training plan's, which include them).</summary>
+    public static void Write(IndentedTextWriter writer, EquatableArray<KernelShape> shapes, EquatableArray<SlopeType> slopes, CancellationToken cancellationToken)
     {
         writer.WriteLine("// The shapes the kernels are specialized for, named by geometry: one struct per distinct shape, each member a constant.");
-        foreach (var shape in plan.Shapes)
+        foreach (var shape in shapes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var users = shape.Kind == ShapeKind.Tensor ? "" : " (" + string.Join(", ", shape.Users) + ")";
@@ -23,7 +28,7 @@ internal static class KernelShapes
                     writer.WriteLine(line);
             }
         }
-        foreach (var slope in plan.Slopes)
+        foreach (var slope in slopes)
         {
             writer.WriteLine($"/// <summary>The LeakyRelu slope of {CSharpNames.XmlEscape(slope.Node)}.</summary>");
             writer.WriteLine($"private readonly struct {slope.Identifier} : global::ConvForge.Kernels.ILeakyReluSlope");

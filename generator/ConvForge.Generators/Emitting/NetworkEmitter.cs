@@ -29,13 +29,16 @@ internal static class NetworkEmitter
             : null;
         var summary = layout is null ? null : SummaryFormatter.Format(layout.Graph);
         string? forwardProblem = null;
+        var className = model.Type.Name.TrimStart('@');
+        var taken = new HashSet<string>(model.TakenMemberNames, StringComparer.Ordinal);
         var forward = layout is null
             ? null
-            : ForwardEmitter.TryWrite(layout, model.Spec.Name, model.Type.Name.TrimStart('@'),
-                new HashSet<string>(model.TakenMemberNames, StringComparer.Ordinal), out forwardProblem, cancellationToken);
+            : ForwardEmitter.TryWrite(layout, model.Spec.Name, className, taken, network.Training, network.TrainingProblem, out forwardProblem, cancellationToken);
+        // The forward pass's text holds the interface's members exactly when this is true.
+        var baseList = forward is not null && new ForwardNames(className, taken).ImplementsTraining ? TrainingEmitter.Interface : null;
 
         var writer = new IndentedTextWriter();
-        using (SourceFile.OpenType(writer, model.Hierarchy, model.Type, w => WriteClassDocumentation(w, model, layout, summary, forward is not null)))
+        using (SourceFile.OpenType(writer, model.Hierarchy, model.Type, w => WriteClassDocumentation(w, model, layout, summary, forward is not null), baseList))
         {
             if (layout is null || summary is null)
                 WritePlaceholders(writer, network);

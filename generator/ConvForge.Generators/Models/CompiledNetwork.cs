@@ -1,5 +1,6 @@
 using ConvForge.Compiler;
 using ConvForge.Compiler.Planning;
+using ConvForge.Compiler.Planning.Training;
 
 namespace ConvForge.Generators.Models;
 
@@ -13,4 +14,7 @@ namespace ConvForge.Generators.Models;
 /// </param>
 /// <param name="Plan">The execution plan of the graph, set by the plan step; null without a graph, or when it could not be planned.</param>
 /// <param name="PlanProblem">Why a graph without errors has no plan (the generated class then lacks the forward pass and says why).</param>
-internal sealed record CompiledNetwork(NetworkModel Network, CompileResult Result, string? InternalError, ExecutionPlan? Plan = null, string? PlanProblem = null);
+/// <param name="Training">The training plan, set by the training-plan step; null without a forward plan, or when the network cannot be trained.</param>
+/// <param name="TrainingProblem">Why a network with a forward plan cannot be trained (the generated TrainingProgram throws with it).</param>
+internal sealed record CompiledNetwork(NetworkModel Network, CompileResult Result, string? InternalError, ExecutionPlan? Plan = null, string? PlanProblem = null,
+    TrainingPlan? Training = null, string? TrainingProblem = null);
