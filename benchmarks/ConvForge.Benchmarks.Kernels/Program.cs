@@ -7,10 +7,16 @@ using ConvForge.Kernels;
 // Times ResNet-style convolutions per supported kernel family and prints GFLOP/s against the peaks in
 // perf-facts (../shared/notes/perf-facts.md) and against an FMA loop measured in the same run. Outputs
 // are first checked against the portable family, because a kernel that skips work looks fast.
-// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more]
+// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--training-kernels]
 
 const double Avx2Peak = 105, Avx512Peak = 210;
 double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 1.0;
+
+if (args.Contains("--training-kernels"))
+{
+    TrainingKernels.Run(seconds);
+    return;
+}
 
 Console.WriteLine($"Best family here: {KernelFamilies.Best}; {seconds:0.0} s per measurement, median of 7 runs (and the best).");
 double measuredPeak256 = PeakLoop.Measure();

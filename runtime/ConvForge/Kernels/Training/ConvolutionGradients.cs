@@ -46,14 +46,80 @@ public partial interface IKernelFamily
         where TShape : struct, IDenseShape;
 }
 
-internal partial interface IFamilyKernels<TVector, TOps>
+internal unsafe partial interface IFamilyKernels<TVector, TOps>
 {
-    // Placeholders until the kernels land (owner: the convolution-gradient work).
-    static int IKernelFamily.ConvTransposedWeightsLength<TShape>() => throw new NotImplementedException();
-    static void IKernelFamily.PackConvTransposedWeights<TShape>(ReadOnlySpan<float> weights, Span<float> packed) => throw new NotImplementedException();
-    static void IKernelFamily.ConvBackwardInput<TShape>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> transposedWeights, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.ConvBackwardWeights<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient) => throw new NotImplementedException();
-    static void IKernelFamily.ConvNchwBackwardWeights<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient) => throw new NotImplementedException();
-    static void IKernelFamily.DenseBackwardInput<TShape>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> weights, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.DenseBackwardWeights<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient) => throw new NotImplementedException();
+    static int IKernelFamily.ConvTransposedWeightsLength<TShape>() => ConvTransposedWeights.PackedLength<TShape>(B);
+
+    static void IKernelFamily.PackConvTransposedWeights<TShape>(ReadOnlySpan<float> weights, Span<float> packed) =>
+        ConvTransposedWeights.Pack<TShape>(B, weights, packed);
+
+    static void IKernelFamily.ConvBackwardInput<TShape>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> transposedWeights, Span<float> inputGradient)
+    {
+        Check(outputGradient.Length, Nchwc.Length(TShape.OutChannels, TShape.OutHeight, TShape.OutWidth, B), nameof(outputGradient));
+        Check(transposedWeights.Length, ConvTransposedWeights.PackedLength<TShape>(B), nameof(transposedWeights));
+        Check(inputGradient.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(inputGradient));
+        // The stride-1 route runs the forward convolution, which adds a bias: a zero one.
+        int padded = Nchwc.PaddedChannels(TShape.InChannels, B);
+        Span<float> zeroBias = ConvBackwardInputDriver<TVector, TOps>.RunsForward<TShape>()
+            ? (padded <= 4096 ? stackalloc float[padded] : new float[padded])
+            : default;
+        zeroBias.Clear();
+        fixed (float* g = outputGradient, w = transposedWeights, z = zeroBias, i = inputGradient)
+        {
+            ConvBackwardInputDriver<TVector, TOps>.Run<TShape>(g, w, z, i);
+            ZeroPaddingLanes(i, TShape.InChannels, TShape.InHeight * TShape.InWidth);
+        }
+    }
+
+    static void IKernelFamily.ConvBackwardWeights<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient)
+    {
+        Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
+        CheckConvParameterGradients<TShape>(outputGradient, weightGradient, biasGradient);
+        fixed (float* i = input, g = outputGradient, w = weightGradient, b = biasGradient)
+            ConvWeightGradients<TVector, TOps>.Blocked<TShape>(i, g, w, b);
+    }
+
+    static void IKernelFamily.ConvNchwBackwardWeights<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient)
+    {
+        if (TShape.Groups != 1)
+            throw new NotSupportedException("Convolutions with NCHW input take groups = 1.");
+        Check(input.Length, TShape.InChannels * TShape.InHeight * TShape.InWidth, nameof(input));
+        CheckConvParameterGradients<TShape>(outputGradient, weightGradient, biasGradient);
+        fixed (float* i = input, g = outputGradient, w = weightGradient, b = biasGradient)
+            ConvWeightGradients<TVector, TOps>.Planar<TShape>(i, g, w, b);
+    }
+
+    private static void CheckConvParameterGradients<TShape>(ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient)
+        where TShape : struct, IConvShape
+    {
+        Check(outputGradient.Length, Nchwc.Length(TShape.OutChannels, TShape.OutHeight, TShape.OutWidth, B), nameof(outputGradient));
+        Check(weightGradient.Length, ConvWeights.StandardLength<TShape>(), nameof(weightGradient));
+        CheckOptional(biasGradient.Length, TShape.OutChannels, nameof(biasGradient));
+    }
+
+    static void IKernelFamily.DenseBackwardInput<TShape>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> weights, Span<float> inputGradient)
+    {
+        Check(outputGradient.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(outputGradient));
+        Check(weights.Length, DenseWeights.StandardLength<TShape>(), nameof(weights));
+        Check(inputGradient.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(inputGradient));
+        fixed (float* g = outputGradient, w = weights, i = inputGradient)
+            DenseGradients<TVector, TOps>.BackwardInput<TShape>(g, w, i);
+    }
+
+    static void IKernelFamily.DenseBackwardWeights<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient)
+    {
+        Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
+        Check(outputGradient.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(outputGradient));
+        Check(weightGradient.Length, DenseWeights.StandardLength<TShape>(), nameof(weightGradient));
+        CheckOptional(biasGradient.Length, TShape.Units, nameof(biasGradient));
+        fixed (float* i = input, g = outputGradient, w = weightGradient, b = biasGradient)
+            DenseGradients<TVector, TOps>.BackwardWeights<TShape>(i, g, w, b);
+    }
+
+    /// <summary>A bias gradient: empty (no bias) or one float per channel.</summary>
+    private static void CheckOptional(int actual, int expected, string name)
+    {
+        if (actual != 0 && actual != expected)
+            throw new ArgumentException($"Expected {expected} floats (or none, for a layer without bias), got {actual}.", name);
+    }
 }
