@@ -18,6 +18,12 @@ public interface IActivation
     static abstract Vector256<float> Apply(Vector256<float> x);
     /// <summary>The activation of 16 values (AVX-512 family).</summary>
     static abstract Vector512<float> Apply(Vector512<float> x);
+    /// <summary>The derivative at the input that produced <paramref name="y"/>, from the output alone (backward keeps only outputs).</summary>
+    static abstract float GradientFromOutput(float y);
+    /// <summary><see cref="GradientFromOutput(float)"/> of 8 values.</summary>
+    static abstract Vector256<float> GradientFromOutput(Vector256<float> y);
+    /// <summary><see cref="GradientFromOutput(float)"/> of 16 values.</summary>
+    static abstract Vector512<float> GradientFromOutput(Vector512<float> y);
 }
 
 /// <summary>The slope of <see cref="LeakyRelu{TSlope}"/> for negative inputs, as a constant.</summary>
@@ -41,6 +47,15 @@ public readonly struct Identity : IActivation
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Apply(Vector512<float> x) => x;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GradientFromOutput(float y) => 1f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GradientFromOutput(Vector256<float> y) => Vector256<float>.One;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GradientFromOutput(Vector512<float> y) => Vector512<float>.One;
 }
 
 /// <summary>y = max(x, 0); NaN stays NaN (as in PyTorch and ONNX Runtime).</summary>
@@ -57,6 +72,16 @@ public readonly struct Relu : IActivation
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Apply(Vector512<float> x) => VectorMath.Max(Vector512<float>.Zero, x);
+    /// <inheritdoc/>
+    // 1 where y > 0: a zero output came from x <= 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GradientFromOutput(float y) => y > 0f ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GradientFromOutput(Vector256<float> y) => Vector256.GreaterThan(y, Vector256<float>.Zero) & Vector256<float>.One;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GradientFromOutput(Vector512<float> y) => Vector512.GreaterThan(y, Vector512<float>.Zero) & Vector512<float>.One;
 }
 
 /// <summary>y = min(max(x, 0), 6); NaN stays NaN.</summary>
@@ -75,6 +100,18 @@ public readonly struct Relu6 : IActivation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Apply(Vector512<float> x) =>
         VectorMath.Min(Vector512.Create(6f), VectorMath.Max(Vector512<float>.Zero, x));
+    /// <inheritdoc/>
+    // 1 where 0 < y < 6: an output at either bound came from a clipped input.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GradientFromOutput(float y) => y > 0f && y < 6f ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GradientFromOutput(Vector256<float> y) =>
+        Vector256.GreaterThan(y, Vector256<float>.Zero) & Vector256.LessThan(y, Vector256.Create(6f)) & Vector256<float>.One;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GradientFromOutput(Vector512<float> y) =>
+        Vector512.GreaterThan(y, Vector512<float>.Zero) & Vector512.LessThan(y, Vector512.Create(6f)) & Vector512<float>.One;
 }
 
 /// <summary>y = x for x &gt; 0, otherwise <c>TSlope.Slope * x</c>.</summary>
@@ -100,6 +137,18 @@ public readonly struct LeakyRelu<TSlope> : IActivation where TSlope : struct, IL
         TSlope.Slope is >= 0f and <= 1f
             ? VectorMath.Max(x, x * TSlope.Slope)
             : Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * TSlope.Slope);
+    /// <inheritdoc/>
+    // The output's sign is the input's for a positive slope (the DSL's); y = 0 takes the slope, as x = 0 does.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GradientFromOutput(float y) => y > 0f ? 1f : TSlope.Slope;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GradientFromOutput(Vector256<float> y) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), Vector256<float>.One, Vector256.Create(TSlope.Slope));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GradientFromOutput(Vector512<float> y) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), Vector512<float>.One, Vector512.Create(TSlope.Slope));
 }
 
 /// <summary>The default leaky ReLU slope, 0.01 (the DSL's default).</summary>
@@ -123,6 +172,15 @@ public readonly struct Sigmoid : IActivation
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Apply(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + VectorMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GradientFromOutput(float y) => y * (1f - y);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GradientFromOutput(Vector256<float> y) => y * (Vector256<float>.One - y);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GradientFromOutput(Vector512<float> y) => y * (Vector512<float>.One - y);
 }
 
 /// <summary>

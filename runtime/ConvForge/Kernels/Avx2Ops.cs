@@ -35,6 +35,15 @@ internal readonly unsafe struct Avx2Ops : IFamilyOps<Vector256<float>>
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => VectorMath.MaxPropagatingNaN(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Activate<TActivation>(Vector256<float> x) where TActivation : struct, IActivation => TActivation.Apply(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ActivationGradient<TActivation>(Vector256<float> y) where TActivation : struct, IActivation => TActivation.GradientFromOutput(y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TrackMax(ref Vector256<float> max, ref Vector256<float> index, Vector256<float> value, Vector256<float> valueIndex)
+    {
+        var wins = Vector256.GreaterThan(value, max) | (Vector256.Equals(max, max) & ~Vector256.Equals(value, value));
+        max = Vector256.ConditionalSelect(wins, value, max);
+        index = Vector256.ConditionalSelect(wins, valueIndex, index);
+    }
 
     // Fused with FMA3. Elsewhere (no FMA, or another architecture) Vector256 computes a * b + c
     // unfused, so the family stays correct everywhere. IsSupported is a JIT-time constant.

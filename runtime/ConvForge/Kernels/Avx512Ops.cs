@@ -35,6 +35,15 @@ internal readonly unsafe struct Avx512Ops : IFamilyOps<Vector512<float>>
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => VectorMath.MaxPropagatingNaN(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Activate<TActivation>(Vector512<float> x) where TActivation : struct, IActivation => TActivation.Apply(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ActivationGradient<TActivation>(Vector512<float> y) where TActivation : struct, IActivation => TActivation.GradientFromOutput(y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TrackMax(ref Vector512<float> max, ref Vector512<float> index, Vector512<float> value, Vector512<float> valueIndex)
+    {
+        var wins = Vector512.GreaterThan(value, max) | (Vector512.Equals(max, max) & ~Vector512.Equals(value, value));
+        max = Vector512.ConditionalSelect(wins, value, max);
+        index = Vector512.ConditionalSelect(wins, valueIndex, index);
+    }
 
     // Fused on AVX-512 hardware. Elsewhere Vector512 runs in software (unfused), which is slow but
     // lets the tests check this family's logic on any machine. IsSupported is a JIT-time constant.

@@ -369,4 +369,8 @@ internal readonly struct EpilogueActivation<TEpilogue> : IActivation where TEpil
     public static System.Runtime.Intrinsics.Vector256<float> Apply(System.Runtime.Intrinsics.Vector256<float> x) => TEpilogue.Activate(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static System.Runtime.Intrinsics.Vector512<float> Apply(System.Runtime.Intrinsics.Vector512<float> x) => TEpilogue.Activate(x);
+    // Forward only: backward passes name the activation itself.
+    public static float GradientFromOutput(float y) => throw new NotSupportedException("An epilogue's activation has no backward; use the activation type.");
+    public static System.Runtime.Intrinsics.Vector256<float> GradientFromOutput(System.Runtime.Intrinsics.Vector256<float> y) => throw new NotSupportedException("An epilogue's activation has no backward; use the activation type.");
+    public static System.Runtime.Intrinsics.Vector512<float> GradientFromOutput(System.Runtime.Intrinsics.Vector512<float> y) => throw new NotSupportedException("An epilogue's activation has no backward; use the activation type.");
 }

@@ -30,6 +30,14 @@ internal unsafe interface IFamilyOps<TVector> : IBlockSize where TVector : struc
     /// <summary>max(a, b), NaN when either is NaN: max pooling propagates NaN as PyTorch does.</summary>
     static abstract TVector Max(TVector a, TVector b);
     static abstract TVector Activate<TActivation>(TVector x) where TActivation : struct, IActivation;
+    /// <summary>The activation's derivative from its output (<see cref="IActivation.GradientFromOutput(float)"/>).</summary>
+    static abstract TVector ActivationGradient<TActivation>(TVector y) where TActivation : struct, IActivation;
+    /// <summary>
+    /// One step of a first-maximum search, per lane: where <paramref name="value"/> exceeds <paramref name="max"/>, or is
+    /// NaN while <paramref name="max"/> is not (a NaN wins, as in <see cref="Max"/>), max becomes value and
+    /// <paramref name="index"/> becomes <paramref name="valueIndex"/>. Ties keep the earlier index.
+    /// </summary>
+    static abstract void TrackMax(ref TVector max, ref TVector index, TVector value, TVector valueIndex);
 
     /// <summary>
     /// The convolution microkernel: <typeparamref name="TPixels"/> horizontally adjacent output

@@ -34,6 +34,17 @@ internal readonly unsafe struct ScalarOps : IFamilyOps<float>
     public static float Max(float a, float b) => a > b || float.IsNaN(a) ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Activate<TActivation>(float x) where TActivation : struct, IActivation => TActivation.Apply(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ActivationGradient<TActivation>(float y) where TActivation : struct, IActivation => TActivation.GradientFromOutput(y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TrackMax(ref float max, ref float index, float value, float valueIndex)
+    {
+        if (value > max || (float.IsNaN(value) && !float.IsNaN(max)))
+        {
+            max = value;
+            index = valueIndex;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Emit<TEpilogue>(float* output, float* residual, float value) where TEpilogue : struct, IEpilogue

@@ -89,25 +89,213 @@ public partial interface IKernelFamily
         Span<float> gammaGradient, Span<float> betaGradient) where TShape : struct, ITensorShape;
 }
 
-internal partial interface IFamilyKernels<TVector, TOps>
+internal unsafe partial interface IFamilyKernels<TVector, TOps>
 {
-    // Placeholders until the kernels land (owner: the layer-gradient work).
-    static void IKernelFamily.ActivationBackward<TShape, TActivation>(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.AccumulateGradient<TShape>(ReadOnlySpan<float> gradient, Span<float> into) => throw new NotImplementedException();
-    static void IKernelFamily.MaxPoolBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.AvgPoolBackward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.GlobalAvgPoolBackward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.GlobalMaxPoolBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.ChannelScaleBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> gateGradient) => throw new NotImplementedException();
-    static void IKernelFamily.AccumulateChannels<TShape>(ReadOnlySpan<float> concatGradient, int concatChannels, int channelOffset, Span<float> partGradient) => throw new NotImplementedException();
-    static void IKernelFamily.LrnBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int size, float alpha, float beta, float k) => throw new NotImplementedException();
-    static void IKernelFamily.SoftmaxBackward<TShape>(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.DropoutForward<TShape>(ReadOnlySpan<float> input, Span<float> output, Span<float> mask, float rate, ulong seed, ulong stream) => throw new NotImplementedException();
-    static void IKernelFamily.DropoutBackward<TShape>(ReadOnlySpan<float> mask, ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.BatchNormTrainingForward<TShape>(Span<float> values, int imageLength, int images, int inputOffset, int outputOffset, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance, float momentum, float epsilon, Span<float> savedMean, Span<float> savedInverseStd) => throw new NotImplementedException();
-    static void IKernelFamily.BatchNormTrainingBackwardInput<TShape>(ReadOnlySpan<float> values, Span<float> gradients, int imageLength, int images, int inputOffset, int outputOffset, ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd) => throw new NotImplementedException();
-    static void IKernelFamily.BatchNormTrainingBackwardParameters<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient) => throw new NotImplementedException();
-    static void IKernelFamily.BatchNormInference<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, Span<float> output) => throw new NotImplementedException();
-    static void IKernelFamily.BatchNormInferenceBackwardInput<TShape>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> gamma, ReadOnlySpan<float> variance, float epsilon, Span<float> inputGradient) => throw new NotImplementedException();
-    static void IKernelFamily.BatchNormInferenceBackwardParameters<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, Span<float> gammaGradient, Span<float> betaGradient) => throw new NotImplementedException();
+    static void IKernelFamily.ActivationBackward<TShape, TActivation>(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckActivations<TShape>(output, nameof(output), outputGradient, nameof(outputGradient), inputGradient, nameof(inputGradient));
+        fixed (float* y = output, dy = outputGradient, dx = inputGradient)
+            ElementwiseGradients<TVector, TOps>.Activation<TActivation>(y, dy, dx, inputGradient.Length);
+    }
+
+    static void IKernelFamily.AccumulateGradient<TShape>(ReadOnlySpan<float> gradient, Span<float> into)
+    {
+        Check(gradient.Length, Length<TShape>(), nameof(gradient));
+        Check(into.Length, Length<TShape>(), nameof(into));
+        fixed (float* g = gradient, d = into)
+            ElementwiseGradients<TVector, TOps>.Accumulate(g, d, into.Length);
+    }
+
+    static void IKernelFamily.MaxPoolBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckPoolGradients<TShape>(outputGradient, inputGradient);
+        Check(input.Length, inputGradient.Length, nameof(input));
+        fixed (float* x = input, dy = outputGradient, dx = inputGradient)
+            PoolingGradients<TVector, TOps>.Max<TShape>(x, dy, dx);
+    }
+
+    static void IKernelFamily.AvgPoolBackward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckPoolGradients<TShape>(outputGradient, inputGradient);
+        fixed (float* dy = outputGradient, dx = inputGradient)
+            PoolingGradients<TVector, TOps>.Average<TShape>(dy, dx);
+    }
+
+    static void IKernelFamily.GlobalAvgPoolBackward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckGlobalGradients<TShape>(outputGradient, inputGradient);
+        fixed (float* dy = outputGradient, dx = inputGradient)
+            PoolingGradients<TVector, TOps>.GlobalAverage<TShape>(dy, dx);
+    }
+
+    static void IKernelFamily.GlobalMaxPoolBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckGlobalGradients<TShape>(outputGradient, inputGradient);
+        Check(input.Length, inputGradient.Length, nameof(input));
+        fixed (float* x = input, dy = outputGradient, dx = inputGradient)
+            PoolingGradients<TVector, TOps>.GlobalMax<TShape>(x, dy, dx);
+    }
+
+    static void IKernelFamily.ChannelScaleBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> gateGradient)
+    {
+        CheckActivations<TShape>(input, nameof(input), outputGradient, nameof(outputGradient), inputGradient, nameof(inputGradient));
+        Check(gate.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(gate));
+        Check(gateGradient.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(gateGradient));
+        fixed (float* x = input, g = gate, dy = outputGradient, dx = inputGradient, dg = gateGradient)
+            ElementwiseGradients<TVector, TOps>.ChannelScale<TShape>(x, g, dy, dx, dg);
+    }
+
+    static void IKernelFamily.AccumulateChannels<TShape>(ReadOnlySpan<float> concatGradient, int concatChannels, int channelOffset, Span<float> partGradient)
+    {
+        if (channelOffset < 0 || channelOffset + TShape.Channels > concatChannels)
+            throw new ArgumentOutOfRangeException(nameof(channelOffset), $"Channels [{channelOffset}, {channelOffset + TShape.Channels}) do not fit in {concatChannels} channels.");
+        Check(concatGradient.Length, Nchwc.Length(concatChannels, TShape.Height, TShape.Width, B), nameof(concatGradient));
+        Check(partGradient.Length, Length<TShape>(), nameof(partGradient));
+        fixed (float* from = concatGradient, to = partGradient)
+            ElementwiseGradients<TVector, TOps>.AccumulateChannels<TShape>(from, channelOffset, to);
+    }
+
+    static void IKernelFamily.LrnBackward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int size, float alpha, float beta, float k)
+    {
+        if (size < 1)
+            throw new ArgumentOutOfRangeException(nameof(size), "The LRN window needs at least one channel.");
+        CheckActivations<TShape>(input, nameof(input), outputGradient, nameof(outputGradient), inputGradient, nameof(inputGradient));
+        Check(output.Length, Length<TShape>(), nameof(output));
+        fixed (float* x = input, y = output, dy = outputGradient, dx = inputGradient)
+            ChannelGradients.LrnBackward<TShape>(B, x, y, dy, dx, size, alpha, beta, k);
+    }
+
+    static void IKernelFamily.SoftmaxBackward<TShape>(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        int length = TShape.Channels * TShape.Height * TShape.Width;
+        Check(output.Length, length, nameof(output));
+        Check(outputGradient.Length, length, nameof(outputGradient));
+        Check(inputGradient.Length, length, nameof(inputGradient));
+        fixed (float* y = output, dy = outputGradient, dx = inputGradient)
+            ChannelGradients.SoftmaxBackward<TShape>(y, dy, dx);
+    }
+
+    static void IKernelFamily.DropoutForward<TShape>(ReadOnlySpan<float> input, Span<float> output, Span<float> mask, float rate, ulong seed, ulong stream)
+    {
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), $"The dropout rate must be in [0, 1), got {rate}.");
+        CheckActivations<TShape>(input, nameof(input), output, nameof(output), mask, nameof(mask));
+        fixed (float* x = input, y = output, m = mask)
+        {
+            ChannelGradients.DropoutMask<TShape>(B, m, rate, seed, stream);
+            ElementwiseGradients<TVector, TOps>.Multiply(x, m, y, output.Length);
+        }
+    }
+
+    static void IKernelFamily.DropoutBackward<TShape>(ReadOnlySpan<float> mask, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckActivations<TShape>(mask, nameof(mask), outputGradient, nameof(outputGradient), inputGradient, nameof(inputGradient));
+        fixed (float* m = mask, dy = outputGradient, dx = inputGradient)
+            ElementwiseGradients<TVector, TOps>.MultiplyAccumulate(m, dy, dx, inputGradient.Length);
+    }
+
+    static void IKernelFamily.BatchNormTrainingForward<TShape>(Span<float> values, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance, float momentum, float epsilon,
+        Span<float> savedMean, Span<float> savedInverseStd)
+    {
+        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset);
+        CheckChannels<TShape>(gamma.Length, nameof(gamma), beta.Length, nameof(beta), runningMean.Length, nameof(runningMean));
+        CheckChannels<TShape>(runningVariance.Length, nameof(runningVariance), savedMean.Length, nameof(savedMean), savedInverseStd.Length, nameof(savedInverseStd));
+        fixed (float* v = values, g = gamma, b = beta, rm = runningMean, rv = runningVariance, sm = savedMean, ss = savedInverseStd)
+            BatchNormKernels<TVector, TOps>.TrainingForward<TShape>(v, imageLength, images, inputOffset, outputOffset, g, b, rm, rv, momentum, epsilon, sm, ss, 0, Nchwc.Blocks(TShape.Channels, B));
+    }
+
+    static void IKernelFamily.BatchNormTrainingBackwardInput<TShape>(ReadOnlySpan<float> values, Span<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd)
+    {
+        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset);
+        Check(gradients.Length, values.Length, nameof(gradients));
+        CheckChannels<TShape>(gamma.Length, nameof(gamma), savedMean.Length, nameof(savedMean), savedInverseStd.Length, nameof(savedInverseStd));
+        fixed (float* v = values, d = gradients, g = gamma, sm = savedMean, ss = savedInverseStd)
+            BatchNormKernels<TVector, TOps>.TrainingBackwardInput<TShape>(v, d, imageLength, images, inputOffset, outputOffset, g, sm, ss, 0, Nchwc.Blocks(TShape.Channels, B));
+    }
+
+    static void IKernelFamily.BatchNormTrainingBackwardParameters<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient)
+    {
+        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset);
+        Check(gradients.Length, values.Length, nameof(gradients));
+        CheckChannels<TShape>(savedMean.Length, nameof(savedMean), savedInverseStd.Length, nameof(savedInverseStd), gammaGradient.Length, nameof(gammaGradient));
+        Check(betaGradient.Length, TShape.Channels, nameof(betaGradient));
+        fixed (float* v = values, d = gradients, sm = savedMean, ss = savedInverseStd, gg = gammaGradient, bg = betaGradient)
+            BatchNormKernels<TVector, TOps>.TrainingBackwardParameters<TShape>(v, d, imageLength, images, inputOffset, outputOffset, sm, ss, gg, bg, 0, Nchwc.Blocks(TShape.Channels, B));
+    }
+
+    static void IKernelFamily.BatchNormInference<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, Span<float> output)
+    {
+        Check(input.Length, Length<TShape>(), nameof(input));
+        Check(output.Length, Length<TShape>(), nameof(output));
+        CheckChannels<TShape>(gamma.Length, nameof(gamma), beta.Length, nameof(beta), mean.Length, nameof(mean));
+        Check(variance.Length, TShape.Channels, nameof(variance));
+        fixed (float* x = input, g = gamma, b = beta, m = mean, v = variance, y = output)
+            BatchNormKernels<TVector, TOps>.Inference<TShape>(x, g, b, m, v, epsilon, y);
+    }
+
+    static void IKernelFamily.BatchNormInferenceBackwardInput<TShape>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> gamma, ReadOnlySpan<float> variance, float epsilon, Span<float> inputGradient)
+    {
+        Check(outputGradient.Length, Length<TShape>(), nameof(outputGradient));
+        Check(inputGradient.Length, Length<TShape>(), nameof(inputGradient));
+        Check(gamma.Length, TShape.Channels, nameof(gamma));
+        Check(variance.Length, TShape.Channels, nameof(variance));
+        fixed (float* dy = outputGradient, g = gamma, v = variance, dx = inputGradient)
+            BatchNormKernels<TVector, TOps>.InferenceBackwardInput<TShape>(dy, g, v, epsilon, dx);
+    }
+
+    static void IKernelFamily.BatchNormInferenceBackwardParameters<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon,
+        Span<float> gammaGradient, Span<float> betaGradient)
+    {
+        Check(input.Length, Length<TShape>(), nameof(input));
+        Check(outputGradient.Length, Length<TShape>(), nameof(outputGradient));
+        CheckChannels<TShape>(mean.Length, nameof(mean), variance.Length, nameof(variance), gammaGradient.Length, nameof(gammaGradient));
+        Check(betaGradient.Length, TShape.Channels, nameof(betaGradient));
+        fixed (float* x = input, dy = outputGradient, m = mean, v = variance, gg = gammaGradient, bg = betaGradient)
+            BatchNormKernels<TVector, TOps>.InferenceBackwardParameters<TShape>(x, dy, m, v, epsilon, gg, bg);
+    }
+
+    private static void CheckPoolGradients<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) where TShape : struct, IPoolShape
+    {
+        Check(outputGradient.Length, Nchwc.Length(TShape.Channels, TShape.OutHeight, TShape.OutWidth, B), nameof(outputGradient));
+        Check(inputGradient.Length, Nchwc.Length(TShape.Channels, TShape.InHeight, TShape.InWidth, B), nameof(inputGradient));
+    }
+
+    private static void CheckGlobalGradients<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) where TShape : struct, ITensorShape
+    {
+        Check(outputGradient.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(outputGradient));
+        Check(inputGradient.Length, Length<TShape>(), nameof(inputGradient));
+    }
+
+    private static void CheckActivations<TShape>(ReadOnlySpan<float> a, string aName, ReadOnlySpan<float> b, string bName, ReadOnlySpan<float> c, string cName)
+        where TShape : struct, ITensorShape
+    {
+        Check(a.Length, Length<TShape>(), aName);
+        Check(b.Length, Length<TShape>(), bName);
+        Check(c.Length, Length<TShape>(), cName);
+    }
+
+    private static void CheckChannels<TShape>(int a, string aName, int b, string bName, int c, string cName) where TShape : struct, ITensorShape
+    {
+        Check(a, TShape.Channels, aName);
+        Check(b, TShape.Channels, bName);
+        Check(c, TShape.Channels, cName);
+    }
+
+    /// <summary>Images at values[i * imageLength + offset ..] must fit, and the statistics need two values per channel.</summary>
+    private static void CheckBatch<TShape>(int valuesLength, int imageLength, int images, int inputOffset, int outputOffset) where TShape : struct, ITensorShape
+    {
+        int length = Length<TShape>();
+        if (images < 1)
+            throw new ArgumentOutOfRangeException(nameof(images), $"A batch needs at least one image, got {images}.");
+        if ((long)images * TShape.Height * TShape.Width < 2)
+            throw new ArgumentException("BatchNorm in training mode needs more than one value per channel (images x height x width >= 2).", nameof(images));
+        if (inputOffset < 0 || outputOffset < 0 || imageLength < Math.Max(inputOffset, outputOffset) + length)
+            throw new ArgumentOutOfRangeException(nameof(imageLength), $"An image of {imageLength} floats cannot hold {length} floats at offsets {inputOffset} and {outputOffset}.");
+        long needed = (long)(images - 1) * imageLength + Math.Max(inputOffset, outputOffset) + length;
+        if (valuesLength < needed)
+            throw new ArgumentException($"{images} images of {imageLength} floats need {needed} floats, got {valuesLength}.", "values");
+    }
 }
