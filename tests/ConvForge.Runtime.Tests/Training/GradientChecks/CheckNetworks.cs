@@ -3,11 +3,16 @@ using System.Collections.Generic;
 using System.Linq;
 using ConvForge.Kernels;
 using ConvForge.Runtime.Tests.Execution;
+using ConvForge.Training;
 
 namespace ConvForge.Runtime.Tests.Training.GradientChecks;
 
-/// <summary>One network of <see cref="CheckNetworks"/>: its graph and a factory for instances of its generated class.</summary>
-public sealed record CheckNetwork(string Name, NetworkDefinition Definition, Func<IGeneratedNetwork> Create);
+/// <summary>
+/// One network of <see cref="CheckNetworks"/>: its graph, a factory for instances of its generated class, and the
+/// trainer's gradients on a batch with a kernel family (<see cref="TrainerGradients.Compute{TNetwork}"/>).
+/// </summary>
+public sealed record CheckNetwork(string Name, NetworkDefinition Definition, Func<IGeneratedNetwork> Create,
+    Func<KernelFamily, CheckBatch, TrainerGradients> ComputeGradients);
 
 /// <summary>The networks the whole-network gradient checks run on (declared in GradientCheckNetworks.cs).</summary>
 public static class CheckNetworks
@@ -42,6 +47,6 @@ public static class CheckNetworks
         return data;
     }
 
-    private static CheckNetwork Of<T>() where T : IGeneratedNetwork, IGeneratedNetworkType, new() =>
-        new(typeof(T).Name, T.Definition, () => new T());
+    private static CheckNetwork Of<T>() where T : class, IGeneratedNetwork, ITrainableNetwork, new() =>
+        new(typeof(T).Name, T.Definition, () => new T(), (family, batch) => TrainerGradients.Compute<T>(family, batch));
 }
