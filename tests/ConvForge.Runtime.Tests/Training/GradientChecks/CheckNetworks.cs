@@ -9,10 +9,15 @@ namespace ConvForge.Runtime.Tests.Training.GradientChecks;
 
 /// <summary>
 /// One network of <see cref="CheckNetworks"/>: its graph, a factory for instances of its generated class, and the
-/// trainer's gradients on a batch with a kernel family (<see cref="TrainerGradients.Compute{TNetwork}"/>).
+/// trainer's gradients on a batch with a kernel family (<see cref="TrainerGradients.Compute{TNetwork}"/>, nothing frozen)
+/// and with frozen nodes (node prefixes, and a node through which everything is frozen).
 /// </summary>
 public sealed record CheckNetwork(string Name, NetworkDefinition Definition, Func<IGeneratedNetwork> Create,
-    Func<KernelFamily, CheckBatch, TrainerGradients> ComputeGradients);
+    Func<KernelFamily, CheckBatch, string[]?, string?, TrainerGradients> ComputeFrozenGradients)
+{
+    /// <summary>The trainer's gradients with every parameter trained.</summary>
+    public TrainerGradients ComputeGradients(KernelFamily family, CheckBatch batch) => ComputeFrozenGradients(family, batch, null, null);
+}
 
 /// <summary>The networks the whole-network gradient checks run on (declared in GradientCheckNetworks.cs).</summary>
 public static class CheckNetworks
@@ -48,5 +53,5 @@ public static class CheckNetworks
     }
 
     private static CheckNetwork Of<T>() where T : class, IGeneratedNetwork, ITrainableNetwork, new() =>
-        new(typeof(T).Name, T.Definition, () => new T(), (family, batch) => TrainerGradients.Compute<T>(family, batch));
+        new(typeof(T).Name, T.Definition, () => new T(), (family, batch, frozen, through) => TrainerGradients.Compute<T>(family, batch, frozen, through));
 }

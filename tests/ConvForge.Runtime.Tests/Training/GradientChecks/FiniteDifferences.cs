@@ -40,13 +40,13 @@ public static class FiniteDifferences
     /// The parameters to check: every entry of each trainable tensor of at most <paramref name="perTensor"/> entries,
     /// else its first and last entries and a seeded sample of the others (so a long tensor cannot dominate the time).
     /// </summary>
-    public static int[] ChosenParameters(NetworkDefinition network, int perTensor, ulong seed)
+    public static int[] ChosenParameters(NetworkDefinition network, int perTensor, ulong seed, Func<ParameterInfo, bool>? include = null)
     {
         var random = new Random(unchecked((int)seed));
         var chosen = new List<int>();
         foreach (var parameter in network.Parameters)
         {
-            if (!parameter.Trainable)
+            if (!parameter.Trainable || (include is not null && !include(parameter)))
                 continue;
             if (parameter.Length <= perTensor)
             {
@@ -63,7 +63,7 @@ public static class FiniteDifferences
 
     /// <summary>d(loss)/d(parameter) for each of <paramref name="indices"/>: (L(p + h) - L(p - h)) / 2h with h = <see cref="Step"/>, in double.</summary>
     public static double[] Gradient(NetworkDefinition network, CheckBatch batch, IReadOnlyList<int> indices,
-        IReadOnlyDictionary<int, double[]>? dropoutMasks = null)
+        IReadOnlyDictionary<int, double[]>? dropoutMasks = null, IReadOnlySet<int>? frozenBatchNorms = null)
     {
         var parameters = batch.Parameters.Select(v => (double)v).ToArray();
         var images = batch.Images.Select(v => (double)v).ToArray();
@@ -73,9 +73,9 @@ public static class FiniteDifferences
             var index = indices[i];
             var original = parameters[index];
             parameters[index] = original + Step;
-            var plus = TrainingReference.Loss(network, parameters, images, batch.Labels, ReferenceMode.Training, dropoutMasks);
+            var plus = TrainingReference.Loss(network, parameters, images, batch.Labels, ReferenceMode.Training, dropoutMasks, frozenBatchNorms);
             parameters[index] = original - Step;
-            var minus = TrainingReference.Loss(network, parameters, images, batch.Labels, ReferenceMode.Training, dropoutMasks);
+            var minus = TrainingReference.Loss(network, parameters, images, batch.Labels, ReferenceMode.Training, dropoutMasks, frozenBatchNorms);
             parameters[index] = original;
             gradient[i] = (plus - minus) / (2 * Step);
         }
@@ -83,9 +83,10 @@ public static class FiniteDifferences
     }
 
     /// <summary>The reference loss at the batch's parameters.</summary>
-    public static double Loss(NetworkDefinition network, CheckBatch batch, IReadOnlyDictionary<int, double[]>? dropoutMasks = null) =>
+    public static double Loss(NetworkDefinition network, CheckBatch batch, IReadOnlyDictionary<int, double[]>? dropoutMasks = null,
+        IReadOnlySet<int>? frozenBatchNorms = null) =>
         TrainingReference.Loss(network, batch.Parameters.Select(v => (double)v).ToArray(), batch.Images.Select(v => (double)v).ToArray(),
-            batch.Labels, ReferenceMode.Training, dropoutMasks);
+            batch.Labels, ReferenceMode.Training, dropoutMasks, frozenBatchNorms);
 
     /// <summary>
     /// Asserts |analytic - numeric| &lt;= <paramref name="absolute"/> * max |numeric| + <paramref name="relative"/> * |numeric| for

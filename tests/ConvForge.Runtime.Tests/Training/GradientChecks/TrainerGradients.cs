@@ -11,15 +11,24 @@ namespace ConvForge.Runtime.Tests.Training.GradientChecks;
 /// <summary>
 /// What <see cref="Trainer{TNetwork}.ComputeGradients"/> gives on a batch: the training-mode loss, d loss / d parameters
 /// (ParameterStore layout, float), and the dropout masks it drew (NCHW, batch x the Dropout's output length, by node
-/// index), which the reference needs to compute the same function.
+/// index), which the reference needs to compute the same function; and what the trainer froze.
 /// </summary>
-public sealed record TrainerGradients(float Loss, float[] Gradients, IReadOnlyDictionary<int, double[]> Masks)
+/// <param name="Loss">The trainer's training-mode loss.</param>
+/// <param name="Gradients">d loss / d parameters, ParameterStore layout (zero where nothing is trained).</param>
+/// <param name="Masks">The dropout masks by node index.</param>
+/// <param name="FrozenNodes">Indices of the nodes the trainer froze.</param>
+/// <param name="TrainedParameters">Names of the parameter tensors it trains.</param>
+public sealed record TrainerGradients(float Loss, float[] Gradients, IReadOnlyDictionary<int, double[]> Masks,
+    IReadOnlySet<int> FrozenNodes, IReadOnlySet<string> TrainedParameters)
 {
     /// <summary>Threads of the trainers the checks build: two, so the batch is split and the workers' gradients summed.</summary>
     public const int Threads = 2;
 
-    /// <summary>A trainer for a fresh <typeparamref name="TNetwork"/> holding the batch's parameters, on <paramref name="family"/>; its gradients on the batch.</summary>
-    public static TrainerGradients Compute<TNetwork>(KernelFamily family, CheckBatch batch)
+    /// <summary>
+    /// A trainer for a fresh <typeparamref name="TNetwork"/> holding the batch's parameters, on <paramref name="family"/>,
+    /// with <paramref name="frozen"/> (<see cref="TrainerOptions.Frozen"/>) and <paramref name="freezeThrough"/>; its gradients on the batch.
+    /// </summary>
+    public static TrainerGradients Compute<TNetwork>(KernelFamily family, CheckBatch batch, string[]? frozen = null, string? freezeThrough = null)
         where TNetwork : class, IGeneratedNetwork, ITrainableNetwork, new()
     {
         var network = new TNetwork();
@@ -33,12 +42,17 @@ public sealed record TrainerGradients(float Loss, float[] Gradients, IReadOnlyDi
             Kernels = family,
             Threads = Threads,
             Seed = 2026,
+            Frozen = frozen ?? Array.Empty<string>(),
+            FreezeThrough = freezeThrough,
         });
         Assert.Equal(family, trainer.KernelFamily);
         var gradients = new float[TNetwork.Definition.ParameterLength];
         var loss = trainer.ComputeGradients(batch.Images, batch.Labels, gradients);
         Assert.Equal(batch.Parameters, store.Values.ToArray());
-        return new TrainerGradients(loss, gradients, ReadDropoutMasks(trainer, TNetwork.TrainingProgram, family, batch.Labels.Length));
+        var definition = TNetwork.Definition;
+        var frozenNodes = Enumerable.Range(0, definition.Nodes.Count).Where(trainer.Schedule.IsNodeFrozen).ToHashSet();
+        var trained = trainer.Schedule.TrainableParameters.Select(p => p.Name).ToHashSet();
+        return new TrainerGradients(loss, gradients, ReadDropoutMasks(trainer, TNetwork.TrainingProgram, family, batch.Labels.Length), frozenNodes, trained);
     }
 
     /// <summary>

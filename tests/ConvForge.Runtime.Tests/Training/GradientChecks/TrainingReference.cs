@@ -35,8 +35,9 @@ public static class TrainingReference
     /// <param name="batch">Images.</param>
     /// <param name="mode">Training or inference behaviour of BatchNorm and Dropout.</param>
     /// <param name="dropoutMasks">Training mode: each Dropout node's mask by node index, batch x its output length (NCHW).</param>
+    /// <param name="frozenBatchNorms">Training mode: BatchNorm nodes (by index) that use their running statistics all the same, as a trainer runs a frozen BatchNorm.</param>
     public static double[][] Forward(NetworkDefinition network, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, int batch,
-        ReferenceMode mode, IReadOnlyDictionary<int, double[]>? dropoutMasks = null)
+        ReferenceMode mode, IReadOnlyDictionary<int, double[]>? dropoutMasks = null, IReadOnlySet<int>? frozenBatchNorms = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (batch < 1)
@@ -59,7 +60,8 @@ public static class TrainingReference
             if (node.Kind == OpKind.Dropout && mode == ReferenceMode.Training
                 && (dropoutMasks is null || !dropoutMasks.TryGetValue(i, out mask)))
                 throw new ArgumentException($"Training mode needs the mask of Dropout node {node.Name} (index {i}).", nameof(dropoutMasks));
-            outputs[i] = Evaluate(node, inputs, p, batch, mode, mask);
+            var nodeMode = node.Kind == OpKind.BatchNorm && frozenBatchNorms is not null && frozenBatchNorms.Contains(i) ? ReferenceMode.Inference : mode;
+            outputs[i] = Evaluate(node, inputs, p, batch, nodeMode, mask);
         }
         return outputs;
     }
@@ -104,9 +106,9 @@ public static class TrainingReference
 
     /// <summary>The mean softmax cross-entropy of the network's logits on a batch (<see cref="LogitsNode"/>).</summary>
     public static double Loss(NetworkDefinition network, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<int> labels,
-        ReferenceMode mode, IReadOnlyDictionary<int, double[]>? dropoutMasks = null)
+        ReferenceMode mode, IReadOnlyDictionary<int, double[]>? dropoutMasks = null, IReadOnlySet<int>? frozenBatchNorms = null)
     {
-        var outputs = Forward(network, parameters, input, labels.Length, mode, dropoutMasks);
+        var outputs = Forward(network, parameters, input, labels.Length, mode, dropoutMasks, frozenBatchNorms);
         return SoftmaxCrossEntropy(outputs[LogitsNode(network)], labels);
     }
 
