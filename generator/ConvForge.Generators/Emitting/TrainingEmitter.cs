@@ -523,15 +523,15 @@ internal sealed class TrainingEmitter
                     TrainingStepKind.ConvFromPlain => "ConvNchwBackwardWeights",
                     _ => "DenseBackwardWeights",
                 };
-                var bias = step.Node.HasBias ? Parameter(step, 1, "arguments.ParameterGradients") : "default";
+                var bias = step.Node.HasBias ? ParameterGradient(step, 1) : "default";
                 PerImage(writer, true, true,
                     $"TKernels.{method}<{shape}>({Value(V(step.Inputs[0]), "values")}, {outputGradient},",
-                    $"    {Parameter(step, 0, "arguments.ParameterGradients")}, {bias});");
+                    $"    {ParameterGradient(step, 0)}, {bias});");
                 return true;
             }
             case TrainingStepKind.BatchNorm:
             {
-                var (gammaGradient, betaGradient) = (Parameter(step, 0, "arguments.ParameterGradients"), Parameter(step, 1, "arguments.ParameterGradients"));
+                var (gammaGradient, betaGradient) = (ParameterGradient(step, 0), ParameterGradient(step, 1));
                 writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
                 using (writer.OpenBlock())
                 {
@@ -562,6 +562,16 @@ internal sealed class TrainingEmitter
     {
         var parameter = _plan.Parameters[step.Parameters[index]];
         return $"{buffer}.Slice({parameter.Identifier}, {parameter.Identifier}Length)";
+    }
+
+    /// <summary>
+    /// The gradient span of the step's <paramref name="index"/>-th parameter tensor: ParameterGradients starts at the first
+    /// trainable parameter (<c>ParameterGradientOrigin</c>), so a frozen prefix has no gradient memory.
+    /// </summary>
+    private string ParameterGradient(TrainingStep step, int index)
+    {
+        var parameter = _plan.Parameters[step.Parameters[index]];
+        return $"arguments.ParameterGradients.Slice({parameter.Identifier} - arguments.ParameterGradientOrigin, {parameter.Identifier}Length)";
     }
 
     private string Packed(int id, string buffer)
