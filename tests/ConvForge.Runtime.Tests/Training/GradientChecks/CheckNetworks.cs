@@ -27,7 +27,7 @@ public static class CheckNetworks
     {
         Of<MlpConvCheckNet>(), Of<FireCheckNet>(), Of<InceptionCheckNet>(), Of<BasicBlockCheckNet>(), Of<BottleneckCheckNet>(),
         Of<SqueezeExciteCheckNet>(), Of<ModuleCheckNet>(), Of<LrnDenseCheckNet>(), Of<PoolCheckNet>(), Of<ConvFormsCheckNet>(),
-        Of<DropoutCheckNet>(),
+        Of<DropoutCheckNet>(), Of<SoftmaxDenseCheckNet>(),
     }.ToDictionary(network => network.Name);
 
     /// <summary>Every kernel family (each runs on any machine, slowly where the hardware lacks it).</summary>
