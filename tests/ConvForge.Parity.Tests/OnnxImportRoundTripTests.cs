@@ -17,7 +17,7 @@ public sealed class OnnxImportRoundTripTests
 {
     public static IEnumerable<object[]> Samples => new[]
     {
-        typeof(Nin), typeof(SqueezeNet11), typeof(GoogLeNet), typeof(ResNet18), typeof(ResNet50), typeof(TinyResidualNet), typeof(ResNet18Cntk),
+        typeof(Nin), typeof(SqueezeNet11), typeof(GoogLeNet), typeof(ResNet18), typeof(ResNet50), typeof(TinyResidualNet), typeof(FashionNin), typeof(NinFashion), typeof(ResNet18Cntk),
     }.Select(type => new object[] { type.Name });
 
     public static IEnumerable<object[]> Seeds => RandomNetworkSuite.Seeds.Select(seed => new object[] { seed });

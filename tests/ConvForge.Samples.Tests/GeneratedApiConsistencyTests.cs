@@ -47,6 +47,12 @@ public class GeneratedApiConsistencyTests
         [nameof(TinyResidualNet)] = new(typeof(TinyResidualNet), TinyResidualNet.TrainableParameterCount, TinyResidualNet.ParameterLength,
             TinyResidualNet.Macs, TinyResidualNet.InputLength, TinyResidualNet.OutputLength,
             new(TinyResidualNet.OutputChannels, TinyResidualNet.OutputHeight, TinyResidualNet.OutputWidth), TinyResidualNet.Summary, TinyResidualNet.ParameterLayout),
+        [nameof(FashionNin)] = new(typeof(FashionNin), FashionNin.TrainableParameterCount, FashionNin.ParameterLength, FashionNin.Macs,
+            FashionNin.InputLength, FashionNin.OutputLength,
+            new(FashionNin.OutputChannels, FashionNin.OutputHeight, FashionNin.OutputWidth), FashionNin.Summary, FashionNin.ParameterLayout),
+        [nameof(NinFashion)] = new(typeof(NinFashion), NinFashion.TrainableParameterCount, NinFashion.ParameterLength, NinFashion.Macs,
+            NinFashion.InputLength, NinFashion.OutputLength,
+            new(NinFashion.OutputChannels, NinFashion.OutputHeight, NinFashion.OutputWidth), NinFashion.Summary, NinFashion.ParameterLayout),
     };
 
     public static IEnumerable<object[]> Samples => s_samples.Keys.Select(k => new object[] { k });

@@ -541,12 +541,12 @@ internal sealed class TrainingEmitter
                     TrainingStepKind.ConvFromPlain => "ConvNchwBackwardWeights",
                     _ => "DenseBackwardWeights",
                 };
-                var bias = step.Node.HasBias ? Parameter(step, 1, "arguments.ParameterGradients") : "default";
+                var bias = step.Node.HasBias ? ParameterGradient(step, 1) : "default";
                 writer.WriteLine($"TKernels.{method}<{shape}>(");
                 using (writer.Indent())
                 {
                     writer.WriteLine($"{Value(V(step.Inputs[0]), "values")}, {outputGradient},");
-                    writer.WriteLine($"{Parameter(step, 0, "arguments.ParameterGradients")}, {bias});");
+                    writer.WriteLine($"{ParameterGradient(step, 0)}, {bias});");
                 }
                 return CaseBody.Statements;
             }
@@ -555,7 +555,7 @@ internal sealed class TrainingEmitter
                 BatchNormLocals(writer, step, null, null, "runningMean", "runningVariance");
                 writer.WriteLine($"TKernels.BatchNormInferenceBackwardParameters<{shape}>({Value(V(step.Inputs[0]), "values")}, {outputGradient},");
                 using (writer.Indent())
-                    writer.WriteLine($"runningMean, runningVariance, epsilon, {Parameter(step, 0, "arguments.ParameterGradients")}, {Parameter(step, 1, "arguments.ParameterGradients")});");
+                    writer.WriteLine($"runningMean, runningVariance, epsilon, {ParameterGradient(step, 0)}, {ParameterGradient(step, 1)});");
                 return CaseBody.Scoped;
             default:
                 return CaseBody.None;
@@ -569,7 +569,7 @@ internal sealed class TrainingEmitter
             return CaseBody.None;
         writer.WriteLine($"TKernels.BatchNormTrainingBackwardParameters<{ShapeName(step.Shapes[0])}>(arguments.Values, arguments.Gradients, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {V(step.Output).Identifier},");
         using (writer.Indent())
-            writer.WriteLine($"{Saved(step, 0)}, {Saved(step, 1)}, {Parameter(step, 0, "arguments.ParameterGradients")}, {Parameter(step, 1, "arguments.ParameterGradients")});");
+            writer.WriteLine($"{Saved(step, 0)}, {Saved(step, 1)}, {ParameterGradient(step, 0)}, {ParameterGradient(step, 1)});");
         return CaseBody.Statements;
     }
 
@@ -596,6 +596,16 @@ internal sealed class TrainingEmitter
     {
         var parameter = _plan.Parameters[step.Parameters[index]];
         return $"{buffer}.Slice({parameter.Identifier}, {parameter.Identifier}Length)";
+    }
+
+    /// <summary>
+    /// The gradient span of the step's <paramref name="index"/>-th parameter tensor: ParameterGradients starts at the first
+    /// trainable parameter (<c>ParameterGradientOrigin</c>), so a frozen prefix has no gradient memory.
+    /// </summary>
+    private string ParameterGradient(TrainingStep step, int index)
+    {
+        var parameter = _plan.Parameters[step.Parameters[index]];
+        return $"arguments.ParameterGradients.Slice({parameter.Identifier} - arguments.ParameterGradientOrigin, {parameter.Identifier}Length)";
     }
 
     private string Packed(int id, string buffer)

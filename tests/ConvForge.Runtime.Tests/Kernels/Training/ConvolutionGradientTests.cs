@@ -387,7 +387,7 @@ public class ConvolutionGradientTests
 }
 
 /// <summary>Double-precision definitions on plain NCHW arrays.</summary>
-internal static class GradientReference
+internal static partial class GradientReference
 {
     public static Reference.ConvParams Params<TShape>() where TShape : struct, IConvShape => new(
         TShape.InChannels, TShape.InHeight, TShape.InWidth, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth,

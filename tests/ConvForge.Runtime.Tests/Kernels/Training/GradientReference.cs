@@ -3,7 +3,7 @@ using System;
 namespace ConvForge.Runtime.Tests.Kernels.Training;
 
 /// <summary>Naive double forwards and backwards of the layers without weights, on plain NCHW arrays, written from their definitions.</summary>
-internal static class GradientReference
+internal static partial class GradientReference
 {
     public static double[] Map(double[] x, Func<double, double> f) => Array.ConvertAll(x, v => f(v));
 
