@@ -75,7 +75,7 @@ int Run<TNetwork>(TNetwork network) where TNetwork : ITrainableNetwork
         Kernels = family,
     };
     using var trainer = new Trainer<TNetwork>(network, options);
-    var loader = new DataLoader(FashionMnist.LoadTrain(), new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = 1, DropLast = true });
+    var loader = new DataLoader(FashionMnist.LoadTrain(), batch, new DataLoaderOptions { Shuffle = true, Seed = 1, DropLast = true });
 
     Console.WriteLine($"ConvForge training {TNetwork.Definition.Name} on Fashion-MNIST: batch {batch}, {trainer.Threads} threads, SGD Nesterov; median of {steps} steps after {warmup} warm-up steps.");
     Console.WriteLine($"Machine: {MachineInfo.CpuName()}, {Environment.ProcessorCount} cores; {RuntimeInformation.FrameworkDescription}; kernels {trainer.KernelFamily}; load average before: {MachineInfo.LoadAverage()}.");

@@ -16,12 +16,7 @@ internal static class FashionCommand
         var data = FashionData.Load(settings);
         Describe(console, data);
 
-        var trainer = Trainers.Fashion(settings, data.Train.BatchesPerEpoch);
-        if (trainer is null)
-        {
-            console.MarkupLine("[yellow]No trainer yet:[/] fill in Trainers.Fashion (samples/ConvForge.Training/Trainers.cs).");
-            return Cli.Failed;
-        }
+        using var trainer = Trainers.Fashion(settings, data.Train.BatchesPerEpoch);
 
         TrainingHistory? history = null;
         TrainingProgressDisplay.Create(console).Start(context => history = trainer.Fit(data.Train, data.Validation, new FitOptions

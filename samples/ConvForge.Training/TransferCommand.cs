@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -27,29 +28,72 @@ internal static class TransferCommand
         foreach (var current in modes)
         {
             var built = Trainers.Transfer(current, settings, data.Train.BatchesPerEpoch);
-            if (built is null)
-            {
-                console.MarkupLine($"[yellow]No trainer yet:[/] fill in Trainers.Transfer (samples/ConvForge.Training/Trainers.cs) for {current}.");
-                return Cli.Failed;
-            }
-            var checkpoint = settings.CheckpointDirectory is { } directory
-                ? Path.Combine(Directory.CreateDirectory(directory).FullName, $"{current}.safetensors")
-                : null;
-            console.MarkupLine($"[bold]{current}[/]");
-            TrainingHistory? history = null;
-            TrainingProgressDisplay.Create(console).Start(context => history = built.Trainer.Fit(data.Train, null, new FitOptions
-            {
-                Epochs = settings.Epochs,
-                CheckpointPath = checkpoint,
-                Resume = settings.Resume && checkpoint is not null,
-                Progress = new TrainingProgressDisplay(context),
-                CancellationToken = cancel,
-            }));
-            var test = built.Trainer.Evaluate(data.Test, cancellationToken: cancel);
-            var secondsPerEpoch = history!.Epochs.Count == 0 ? 0 : history.Epochs.Average(e => e.Seconds);
-            results.Add(new TransferResult(current, built.TrainableParameters, secondsPerEpoch, test.Accuracy, settings.Epochs));
+            using var trainer = built.Trainer;
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{current}[/]: {built.TrainableParameters:N0} trainable parameters."));
+            var (secondsPerEpoch, accuracy) = current == TransferMode.FeatureExtraction
+                ? FeatureExtraction(console, trainer, data, settings, cancel)
+                : FineTuning(console, trainer, data, settings, cancel);
+            results.Add(new TransferResult(current, built.TrainableParameters, secondsPerEpoch, accuracy, settings.Epochs));
         }
         console.Write(ResultsTables.Transfer(results));
         return Cli.Success;
+    }
+
+    // The frozen trunk runs once per image: its outputs are cached, and each epoch trains the head alone from them.
+    private static (double SecondsPerEpoch, double Accuracy) FeatureExtraction(
+        IAnsiConsole console, Trainer<ResNet18Fashion> trainer, TransferData data, TransferSettings settings, CancellationToken cancel)
+    {
+        var watch = Stopwatch.StartNew();
+        var train = trainer.CacheFrozenFeatures(data.Train.DataSet);
+        var test = trainer.CacheFrozenFeatures(data.Test.DataSet);
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"Trunk outputs cached for {train.Count + test.Count:N0} images in {watch.Elapsed.TotalSeconds:0.0} s ({(train.Count + test.Count) / watch.Elapsed.TotalSeconds:0} images/s); {train.FeatureLength} floats each."));
+
+        var epochSeconds = new List<double>();
+        for (var epoch = 0; epoch < settings.Epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            trainer.Epoch = epoch;
+            watch.Restart();
+            double loss = 0;
+            var images = 0;
+            foreach (var batch in data.Train.Epoch(epoch))
+            {
+                var result = trainer.TrainCachedBatch(train, batch.Indices, batch.Labels);
+                loss += result.Loss * result.Count;
+                images += result.Count;
+            }
+            epochSeconds.Add(watch.Elapsed.TotalSeconds);
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  epoch {epoch + 1}: loss {loss / images:0.0000}, {epochSeconds[^1]:0.00} s"));
+        }
+
+        var correct = 0;
+        var count = 0;
+        foreach (var batch in data.Test.Epoch(0))
+        {
+            var result = trainer.EvaluateCachedBatch(test, batch.Indices, batch.Labels);
+            correct += result.Correct;
+            count += result.Count;
+        }
+        return (epochSeconds.Average(), (double)correct / count);
+    }
+
+    private static (double SecondsPerEpoch, double Accuracy) FineTuning(
+        IAnsiConsole console, Trainer<ResNet18Fashion> trainer, TransferData data, TransferSettings settings, CancellationToken cancel)
+    {
+        var checkpoint = settings.CheckpointDirectory is { } directory
+            ? Path.Combine(Directory.CreateDirectory(directory).FullName, "fine-tuning.safetensors")
+            : null;
+        TrainingHistory? history = null;
+        TrainingProgressDisplay.Create(console).Start(context => history = trainer.Fit(data.Train, null, new FitOptions
+        {
+            Epochs = settings.Epochs,
+            CheckpointPath = checkpoint,
+            Resume = settings.Resume && checkpoint is not null,
+            Progress = new TrainingProgressDisplay(context),
+            CancellationToken = cancel,
+        }));
+        var test = trainer.Evaluate(data.Test, cancellationToken: cancel);
+        return (history!.Epochs.Count == 0 ? 0 : history.Epochs.Average(e => e.Seconds), test.Accuracy);
     }
 }

@@ -28,28 +28,12 @@ internal sealed record TransferData(DataLoader Train, DataLoader Test)
     }
 
     /// <summary>The images of <paramref name="source"/> as <see cref="ResNet18Cntk"/>'s input.</summary>
+    /// <summary>
+    /// 28 x 28 gray to <see cref="ResNet18Fashion"/>'s 3 x 64 x 64 input on the 0 to 255 scale, minus the per-channel
+    /// means of the model's mean image (it is 224 x 224, the input is not; the image is gray, so the model's BGR
+    /// order changes nothing).
+    /// </summary>
     public static IImageDataSet ForResNet18(IImageDataSet source, ResNet18CntkPreprocessing preprocessing) =>
-        new CntkInput(new ResizedDataSet(source, ResNet18Cntk.InputHeight, ResNet18Cntk.InputWidth, channels: 3, pixelScale: 255), preprocessing);
-
-    // RGB 0..255 in, the CNTK model's input out (the channel reordering needs a second buffer).
-    private sealed class CntkInput(IImageDataSet rgb, ResNet18CntkPreprocessing preprocessing) : IImageDataSet
-    {
-        [ThreadStatic]
-        private static float[]? scratch;
-
-        public int Count => rgb.Count;
-
-        public TensorShape ImageShape => rgb.ImageShape;
-
-        public int ClassCount => rgb.ClassCount;
-
-        public int GetLabel(int index) => rgb.GetLabel(index);
-
-        public void CopyImage(int index, Span<float> destination)
-        {
-            var buffer = scratch ??= new float[ResNet18Cntk.InputLength];
-            rgb.CopyImage(index, buffer);
-            preprocessing.Normalize(buffer, destination);
-        }
-    }
+        new ResizedDataSet(source, ResNet18Fashion.InputHeight, ResNet18Fashion.InputWidth, channels: ResNet18Fashion.InputChannels, pixelScale: 255,
+            normalization: new ChannelStatistics(preprocessing.ChannelMeans, new[] { 1f, 1f, 1f }));
 }

@@ -154,7 +154,7 @@ public sealed class OneCycleSchedule : LearningRateSchedule
 
     /// <summary>The peak rate.</summary>
     public double MaxLearningRate { get; }
-    /// <summary>Steps in the cycle; steps 0 to TotalSteps - 1 are valid.</summary>
+    /// <summary>Steps in the cycle (0 to TotalSteps - 1); later steps keep <see cref="FinalLearningRate"/>.</summary>
     public long TotalSteps { get; }
     /// <summary>The rate at step 0.</summary>
     public double InitialLearningRate { get; }
@@ -164,8 +164,9 @@ public sealed class OneCycleSchedule : LearningRateSchedule
     /// <inheritdoc />
     protected override double Compute(long step)
     {
-        if (step >= TotalSteps)
-            throw new ArgumentOutOfRangeException(nameof(step), step, $"The one-cycle schedule has {TotalSteps} steps.");
+        // Past the cycle the final rate holds, so a trainer can still report the rate after its last step.
+        if (step >= TotalSteps - 1)
+            return FinalLearningRate;
         return step <= peakStep
             ? CosineAnneal(InitialLearningRate, MaxLearningRate, step / peakStep)
             : CosineAnneal(MaxLearningRate, FinalLearningRate, (step - peakStep) / (TotalSteps - 1 - peakStep));

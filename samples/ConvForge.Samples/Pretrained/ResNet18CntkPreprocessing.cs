@@ -35,6 +35,27 @@ public sealed class ResNet18CntkPreprocessing
     /// <summary>The mean image subtracted, 3x224x224 in the output (BGR) channel order, on the 0 to 255 scale.</summary>
     public ReadOnlySpan<float> MeanImage => meanImage;
 
+    /// <summary>
+    /// The mean of each channel of <see cref="MeanImage"/> (BGR order): the per-channel form of the preprocessing for
+    /// inputs of another size than 224 x 224, such as <see cref="ResNet18Fashion"/>'s.
+    /// </summary>
+    public IReadOnlyList<float> ChannelMeans
+    {
+        get
+        {
+            const int plane = ResNet18Cntk.InputHeight * ResNet18Cntk.InputWidth;
+            var means = new float[ResNet18Cntk.InputChannels];
+            for (var c = 0; c < means.Length; c++)
+            {
+                double sum = 0;
+                foreach (var value in meanImage.AsSpan(c * plane, plane))
+                    sum += value;
+                means[c] = (float)(sum / plane);
+            }
+            return means;
+        }
+    }
+
     /// <summary>Reads ResNetPreprocess.onnx (by default the copy next to the sample assembly).</summary>
     /// <exception cref="NotSupportedException">The file is not the Split, Concat, Sub graph this class understands.</exception>
     public static ResNet18CntkPreprocessing Load(string? path = null)

@@ -49,7 +49,8 @@ public sealed class ScheduleTests
             else
                 Assert.True(schedule.At(step) < schedule.At(step - 1), $"step {step} should fall");
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() => schedule.At(100));
+        Assert.Equal(schedule.FinalLearningRate, schedule.At(100));   // past the cycle the final rate holds
+        Assert.Equal(schedule.FinalLearningRate, schedule.At(1000));
     }
 
     [Fact]
