@@ -119,6 +119,10 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
         ClassCount = output.Channels;
         logitsOffset = output.Offset;
 
+        // Everything that can reject the options comes before the worker threads start.
+        groups = BuildGroups(definition);
+        Optimizer = CreateOptimizer();
+
         KernelFamily = options.Kernels ?? KernelFamilies.Best;
         pool = new WorkerPool(options.Threads, "Trainer<" + definition.Name + ">");
         Counters = new TrainingCounters(program.Steps.Count);
@@ -149,8 +153,6 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
             .Select(p => (p.Offset, p.Length)).ToArray();
         runningStatisticsBefore = new float[runningStatistics.Sum(r => r.Length)];
 
-        groups = BuildGroups(definition);
-        Optimizer = CreateOptimizer();
     }
 
     /// <summary>The schedule: per step what runs, and where gradient memory starts.</summary>

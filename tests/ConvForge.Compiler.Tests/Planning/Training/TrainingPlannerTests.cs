@@ -1,3 +1,5 @@
+extern alias Runtime;
+
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -306,6 +308,30 @@ public class TrainingPlannerTests
         // The forward plan fused the LeakyRelu into the convolution with a slope struct of 0.2: the training step reuses it.
         Assert.Equal(forward.Slopes.Count, plan.Slopes.Count);
         Assert.Equal(0.2f, plan.Slopes[leaky.SlopeType].Slope);
+    }
+
+    [Fact]
+    public void GoogLeNet_copies_each_inception_part_into_its_channels_and_keeps_its_lrns()
+    {
+        var (graph, _, plan) = Plan(Sample("GoogLeNet"));
+        var concats = plan.Steps.Where(s => s.Kind == TrainingStepKind.Concat).ToList();
+        Assert.Equal(new[] { "Inception3a", "Inception3b" }, concats.Select(s => s.Node.Name));
+        foreach (var concat in concats)
+        {
+            var parts = concat.Inputs.Select(i => plan.Values[i]).ToList();
+            Assert.Equal(concat.Node.Inputs.Select(i => graph.Nodes[i].Name), parts.Select(p => p.Name));
+            Assert.Equal(parts.Select(p => "Tensor" + Text.Shape(p.Shape)), concat.Shapes.Select(id => plan.Shapes[id].Name));
+            Assert.Equal(plan.Values[concat.Output].Shape.Channels, parts.Sum(p => p.Shape.Channels));
+        }
+        Assert.Equal(new[] { "Norm1", "Norm2" }, plan.Steps.Where(s => s.Kind == TrainingStepKind.Lrn).Select(s => s.Node.Name));
+    }
+
+    [Fact]
+    public void The_kinds_and_layouts_are_the_runtime_contracts_by_name()
+    {
+        // The emitter prints the core's names as members of the runtime's enums.
+        Assert.Equal(Enum.GetNames(typeof(Runtime::ConvForge.Training.TrainingStepKind)), Enum.GetNames(typeof(TrainingStepKind)));
+        Assert.Equal(Enum.GetNames(typeof(Runtime::ConvForge.Training.TrainingLayout)), Enum.GetNames(typeof(Layout)));
     }
 
     [Fact]

@@ -77,14 +77,6 @@ public sealed class GeneratedNetworkTrainingTests
     }
 
     [Fact(Skip = KernelsPending)]
-    public void A_trunk_with_dropout_cannot_be_cached()
-    {
-        using var trainer = new Trainer<EveryLayerNet>(new EveryLayerNet(), new TrainerOptions { BatchSize = 2, Threads = 1, FreezeThrough = "Drop" });
-        var error = Assert.Throws<InvalidOperationException>(() => trainer.CacheFrozenFeatures(new float[2 * trainer.InputLength]));
-        Assert.Contains("Drop", error.Message);
-    }
-
-    [Fact(Skip = KernelsPending)]
     public void Training_JoinNet_with_a_frozen_trunk_keeps_the_trunk_bit_identical_and_never_enters_its_backward()
     {
         var network = new JoinNet();

@@ -301,11 +301,35 @@ public sealed class TrainerTests
                 Assert.Contains("seed 5", error.Message);
             }
             Assert.Equal(before, network.Parameters.Values.ToArray());
+
+            network.Parameters.Save(path);
+            using (var trainer = Make(network))
+            {
+                var error = Assert.Throws<InvalidDataException>(() => trainer.LoadCheckpoint(path));
+                Assert.Contains("not a ConvForge trainer checkpoint", error.Message);
+                Assert.Contains("ParameterStore.Load", error.Message);
+            }
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void A_batch_smaller_than_the_worker_count_trains_as_on_one_thread()
+    {
+        var (images, labels) = EngineTestData.Make(3, seed: 18);
+        float[] Run(int threads)
+        {
+            var network = new TinyTrainableNetwork();
+            using var trainer = Make(network, threads);
+            for (int i = 0; i < 3; i++)
+                trainer.TrainBatch(EngineTestData.Batch(images, i, 1), labels.AsSpan(i, 1));
+            return network.Parameters.Values.ToArray();
+        }
+        // One image per batch: the second worker has none, adds zeros, and waits at every barrier.
+        Assert.Equal(Run(1), Run(2));
     }
 
     [Theory]
