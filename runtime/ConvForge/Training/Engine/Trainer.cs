@@ -123,7 +123,7 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
         groups = BuildGroups(definition);
         Optimizer = CreateOptimizer();
 
-        KernelFamily = options.Kernels ?? KernelFamilies.Best;
+        KernelFamily = options.Kernels ?? network.KernelFamily;
         pool = new WorkerPool(options.Threads, "Trainer<" + definition.Name + ">");
         Counters = new TrainingCounters(program.Steps.Count);
         runner = KernelFamily switch

@@ -96,6 +96,6 @@ public sealed class TrainerOptions
     /// <summary>Freeze this node and every node before it (feature extraction); null for none.</summary>
     public string? FreezeThrough { get; init; }
 
-    /// <summary>The kernel family; <see cref="KernelFamilies.Best"/> when null.</summary>
+    /// <summary>The kernel family; the network instance's (<c>KernelFamily</c>, see its <c>UseKernels</c>) when null.</summary>
     public KernelFamily? Kernels { get; init; }
 }

@@ -83,6 +83,9 @@ public interface ITrainableNetwork
     /// <summary>The instance's parameters (training updates them in place).</summary>
     ParameterStore Parameters { get; }
 
+    /// <summary>The kernel family the instance runs (a trainer runs the same one unless told otherwise).</summary>
+    KernelFamily KernelFamily { get; }
+
     /// <summary>The fused inference forward pass of the instance (plain NCHW in and out), used for evaluation.</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize);
 

@@ -10,7 +10,6 @@ public sealed class GeneratedNetworkTrainingTests
 {
     // A trainer packs the weights through the training kernels (ConvTransposedWeightsLength and the rest), which are
     // placeholders that throw until the kernel branches are merged: remove the Skip from these tests then.
-    private const string KernelsPending = "The training kernels (Kernels/Training) are still placeholders that throw.";
 
     [Fact]
     public void Freezing_JoinNet_through_its_Inception_module_trains_from_the_residual_block_on()
@@ -46,7 +45,7 @@ public sealed class GeneratedNetworkTrainingTests
         Assert.DoesNotContain(schedule.TrainableParameters, p => p.Name.EndsWith("RunningMean", StringComparison.Ordinal) || p.Name.EndsWith("RunningVar", StringComparison.Ordinal));
     }
 
-    [Fact(Skip = KernelsPending)]
+    [Fact]
     public void A_trainer_of_a_generated_network_sizes_its_optimizer_to_the_trainable_range()
     {
         using var trainer = new Trainer<JoinNet>(new JoinNet(), new TrainerOptions { BatchSize = 4, Threads = 1, FreezeThrough = "Mixed" });
@@ -76,7 +75,7 @@ public sealed class GeneratedNetworkTrainingTests
         Assert.True(stemFrozen.Steps.Single(s => s.Node == "Scale.BatchNorm").BatchLevel);
     }
 
-    [Fact(Skip = KernelsPending)]
+    [Fact]
     public void Training_JoinNet_with_a_frozen_trunk_keeps_the_trunk_bit_identical_and_never_enters_its_backward()
     {
         var network = new JoinNet();

@@ -69,6 +69,8 @@ internal sealed class TinyTrainableNetwork : ITrainableNetwork
 
     public ParameterStore Parameters { get; }
 
+    public global::ConvForge.Kernels.KernelFamily KernelFamily => global::ConvForge.Kernels.KernelFamilies.Best;
+
     public void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize) =>
         throw new NotSupportedException("The test double has only the training program.");
 
