@@ -15,5 +15,7 @@ internal static class GeneratedMembers
         "Shapes", "ParameterLayout", "Summary",
         "Definition", "Parameters", "KernelFamily",
         "ForwardPass", "_execution", "s_definition",
+        // ITrainableNetwork's members (Emitting.TrainingEmitter.MemberNames): a class that takes one keeps it and does not get the interface.
+        "TrainingProgram", "TrainingPackedLength", "TrainingPack", "TrainingForward", "TrainingBackwardInput", "TrainingBackwardParameters",
     };
 }

@@ -272,6 +272,57 @@ public class GeneratedCodeBehaviourTests
     }
 
     [Fact]
+    public void A_class_that_takes_a_training_member_s_name_keeps_it_and_does_not_implement_the_training_interface()
+    {
+        var run = GeneratorHarness.Run("""
+            using ConvForge;
+            namespace App;
+            [Network(Channels = 1, Height = 4, Width = 4)]
+            public partial class Net
+            {
+                public static string TrainingProgram => "mine";
+                [Conv(2, Kernel = 1)] public partial Layer Conv { get; }
+                [GlobalAvgPool]       public partial Layer Pool { get; }
+            }
+            """);
+
+        var text = run.Source("App.Net.g.cs");
+        Assert.DoesNotContain("ITrainableNetwork", text);
+        Assert.DoesNotContain("TrainingForward", text);
+        Assert.Contains("public void Forward(", text);
+        var problems = TestCompilation.ErrorsAndWarnings(run.OutputCompilation);
+        Assert.True(problems.IsEmpty, TestCompilation.Describe(problems));
+    }
+
+    [Fact]
+    public void Layers_named_like_the_training_code_s_members_get_other_identifiers()
+    {
+        var run = GeneratorHarness.Run("""
+            using ConvForge;
+            namespace App;
+            [Network(Channels = 1, Height = 4, Width = 4)]
+            public partial class Net
+            {
+                [Conv(2, Kernel = 1)] public partial Layer Training { get; }
+                [MaxPool(1)]          public partial Layer ImageLength { get; }
+                [Dropout(0.5)]        public partial Layer Pack { get; }
+                [GlobalAvgPool]       public partial Layer CheckStep { get; }
+            }
+            """);
+
+        var text = run.Source("App.Net.g.cs");
+        Assert.Contains("partial class Net : global::ConvForge.Training.ITrainableNetwork", text);
+        // The forward pass names the convolution's tensor Training, so the training class moves aside; inside it, the values
+        // named like its own members do.
+        Assert.Contains("private const int Training = ", text);
+        Assert.Contains("public static class Training_2<TKernels>", text);
+        Assert.Contains("private const int ImageLength_2 = ", text);
+        Assert.Contains("private const int CheckStep_2 = ", text);
+        var problems = TestCompilation.ErrorsAndWarnings(run.OutputCompilation);
+        Assert.True(problems.IsEmpty, TestCompilation.Describe(problems));
+    }
+
+    [Fact]
     public void Only_valid_layer_declarations_are_implemented()
     {
         var run = GeneratorHarness.Run("""
