@@ -147,13 +147,15 @@ internal sealed class TrainingEmitter
             writer.WriteLine();
             WritePack(writer, cancellationToken);
             writer.WriteLine();
-            WriteSwitch(writer, "Forward", "Runs step <paramref name=\"step\"/> forward on its images.", WriteForward, cancellationToken);
+            WriteMethod(writer, "Forward", "Runs step <paramref name=\"step\"/> forward on its images.", WriteBatchForward, WriteForward, gradients: false, cancellationToken);
             writer.WriteLine();
-            WriteSwitch(writer, "BackwardInput", "Accumulates the gradients of step <paramref name=\"step\"/>'s inputs from its output's gradient.", WriteBackwardInput, cancellationToken);
+            WriteMethod(writer, "BackwardInput", "Accumulates the gradients of step <paramref name=\"step\"/>'s inputs from its output's gradient.",
+                WriteBatchBackwardInput, WriteBackwardInput, gradients: true, cancellationToken);
             writer.WriteLine();
-            WriteSwitch(writer, "BackwardParameters", "Accumulates the gradients of step <paramref name=\"step\"/>'s parameters.", WriteBackwardParameters, cancellationToken);
+            WriteMethod(writer, "BackwardParameters", "Accumulates the gradients of step <paramref name=\"step\"/>'s parameters.",
+                WriteBatchBackwardParameters, WriteBackwardParameters, gradients: true, cancellationToken);
             writer.WriteLine();
-            writer.WriteLine("/// <summary>Throws for a step index that is not a step (a step without work of the kind asked for does nothing).</summary>");
+            writer.WriteLine("/// <summary>Throws for an index that is not a step's (a step without work of the kind asked for does nothing).</summary>");
             writer.WriteLine("private static void CheckStep(int step)");
             using (writer.OpenBlock())
             {
@@ -262,57 +264,82 @@ internal sealed class TrainingEmitter
         }
     }
 
-    private delegate bool CaseWriter(IndentedTextWriter writer, TrainingStep step);
+    /// <summary>What a case writer wrote: nothing (the step has no such work), statements, or statements declaring locals (the case gets braces).</summary>
+    private enum CaseBody
+    {
+        None,
+        Statements,
+        Scoped,
+    }
 
-    /// <summary>A method switching over the steps; a step for which <paramref name="writeCase"/> writes nothing falls to the default (nothing to do).</summary>
-    private void WriteSwitch(IndentedTextWriter writer, string name, string summary, CaseWriter writeCase, CancellationToken cancellationToken)
+    private delegate CaseBody CaseWriter(IndentedTextWriter writer, TrainingStep step);
+
+    /// <summary>
+    /// A dispatch method: first, in training mode, the batch-level steps (one call for the whole batch, then return);
+    /// then one loop over the call's images, with <c>values</c> and <c>gradients</c> the image's slices and a switch over
+    /// the step inside it. A step for which a case writer writes nothing has no such work.
+    /// </summary>
+    private void WriteMethod(IndentedTextWriter writer, string name, string summary, CaseWriter? batchCase, CaseWriter imageCase, bool gradients,
+        CancellationToken cancellationToken)
     {
         writer.WriteLine($"/// <summary>{summary}</summary>");
         writer.WriteLine($"public static void {name}(int step, ref {Training}TrainingStepArguments arguments)");
         using (writer.OpenBlock())
         {
-            writer.WriteLine("switch (step)");
+            writer.WriteLine("CheckStep(step);");
+            var batch = batchCase is null ? "" : Cases(batchCase, "return;", cancellationToken);
+            if (batch.Length > 0)
+            {
+                writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
+                using (writer.OpenBlock())
+                {
+                    writer.WriteLine("// Batch-level steps: one call for the whole batch (the statistics are the batch's).");
+                    writer.WriteLine("switch (step)");
+                    using (writer.OpenBlock())
+                        writer.WriteLines(batch);
+                }
+            }
+            var images = Cases(imageCase, "break;", cancellationToken);
+            if (images.Length == 0)
+            {
+                writer.WriteLine("// No step has work of this kind.");
+                return;
+            }
+            writer.WriteLine("for (var image = arguments.ImageBegin; image < arguments.ImageEnd; image++)");
             using (writer.OpenBlock())
             {
-                foreach (var step in _plan.Steps)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var body = new IndentedTextWriter();
-                    if (!writeCase(body, step))
-                        continue;
-                    writer.WriteLine($"case {Int(step.Index)}: // {StepComment(step)}");
-                    using (writer.Indent())
-                    {
-                        writer.WriteLines(body.ToString());
-                        writer.WriteLine("break;");
-                    }
-                }
-                writer.WriteLine("default:");
-                using (writer.Indent())
-                {
-                    writer.WriteLine("CheckStep(step);");
-                    writer.WriteLine("break;");
-                }
+                writer.WriteLine("var values = arguments.Values.Slice(image * ImageLength, ImageLength);");
+                if (gradients)
+                    writer.WriteLine("var gradients = arguments.Gradients.Slice(image * ImageLength, ImageLength);");
+                writer.WriteLine("switch (step)");
+                using (writer.OpenBlock())
+                    writer.WriteLines(images);
             }
         }
     }
 
-    /// <summary>A loop over the call's images with <c>values</c> and/or <c>gradients</c> the image's slices.</summary>
-    private static void PerImage(IndentedTextWriter writer, bool values, bool gradients, params string[] lines)
+    /// <summary>The cases <paramref name="writeCase"/> writes, each ending in <paramref name="exit"/>, at indentation 0.</summary>
+    private string Cases(CaseWriter writeCase, string exit, CancellationToken cancellationToken)
     {
-        writer.WriteLine("for (var image = arguments.ImageBegin; image < arguments.ImageEnd; image++)");
-        using (writer.OpenBlock())
+        var writer = new IndentedTextWriter();
+        foreach (var step in _plan.Steps)
         {
-            if (values)
-                writer.WriteLine("var values = arguments.Values.Slice(image * ImageLength, ImageLength);");
-            if (gradients)
-                writer.WriteLine("var gradients = arguments.Gradients.Slice(image * ImageLength, ImageLength);");
-            foreach (var line in lines)
-                writer.WriteLine(line);
+            cancellationToken.ThrowIfCancellationRequested();
+            var body = new IndentedTextWriter();
+            var kind = writeCase(body, step);
+            if (kind == CaseBody.None)
+                continue;
+            writer.WriteLine($"case {Int(step.Index)}: // {StepComment(step)}");
+            using (kind == CaseBody.Scoped ? writer.OpenBlock() : (IDisposable)writer.Indent())
+            {
+                writer.WriteLines(body.ToString());
+                writer.WriteLine(exit);
+            }
         }
+        return writer.ToString();
     }
 
-    private bool WriteForward(IndentedTextWriter writer, TrainingStep step)
+    private CaseBody WriteForward(IndentedTextWriter writer, TrainingStep step)
     {
         var node = step.Node;
         var output = V(step.Output);
@@ -324,102 +351,95 @@ internal sealed class TrainingEmitter
         {
             case TrainingStepKind.Conv:
             case TrainingStepKind.ConvFromPlain:
-                PerImage(writer, true, false,
-                    $"TKernels.{(step.Kind == TrainingStepKind.Conv ? "Conv" : "ConvNchw")}<{shape}, {Kernels}Epilogue<{identity}>>(",
-                    $"    {In(0)}, {Packed(step.Packed[0], "arguments.Packed")}, {Packed(step.Packed[1], "arguments.Packed")}, default,",
-                    $"    {outputSpan});");
-                return true;
+                writer.WriteLine($"TKernels.{(step.Kind == TrainingStepKind.Conv ? "Conv" : "ConvNchw")}<{shape}, {Kernels}Epilogue<{identity}>>(");
+                using (writer.Indent())
+                {
+                    writer.WriteLine($"{In(0)}, {Packed(step.Packed[0], "arguments.Packed")}, {Packed(step.Packed[1], "arguments.Packed")},");
+                    writer.WriteLine($"default, {outputSpan});");
+                }
+                return CaseBody.Statements;
             case TrainingStepKind.Dense:
-                PerImage(writer, true, false,
-                    $"TKernels.Dense<{shape}, {identity}>({In(0)}, {Packed(step.Packed[0], "arguments.Packed")}, {Packed(step.Packed[1], "arguments.Packed")}, {outputSpan});");
-                return true;
+                writer.WriteLine($"TKernels.Dense<{shape}, {identity}>(");
+                using (writer.Indent())
+                    writer.WriteLine($"{In(0)}, {Packed(step.Packed[0], "arguments.Packed")}, {Packed(step.Packed[1], "arguments.Packed")}, {outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.ToBlocked:
-                PerImage(writer, true, false, $"TKernels.ToNchwc<{shape}>({In(0)}, {outputSpan});");
-                return true;
+                writer.WriteLine($"TKernels.ToNchwc<{shape}>({In(0)}, {outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.MaxPool:
             case TrainingStepKind.AvgPool:
             case TrainingStepKind.GlobalAvgPool:
             case TrainingStepKind.GlobalMaxPool:
-                PerImage(writer, true, false, $"TKernels.{step.Kind}<{shape}>({In(0)}, {outputSpan});");
-                return true;
+                writer.WriteLine($"TKernels.{step.Kind}<{shape}>({In(0)}, {outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.BatchNorm:
-            {
-                var (gamma, beta, mean, variance) = (Parameter(step, 0, "arguments.Parameters"), Parameter(step, 1, "arguments.Parameters"),
-                    Parameter(step, 2, "arguments.Parameters"), Parameter(step, 3, "arguments.Parameters"));
-                var epsilon = DefinitionEmitter.Float(node.Scalar);
-                writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
-                using (writer.OpenBlock())
-                {
-                    writer.WriteLine($"TKernels.BatchNormTrainingForward<{shape}>(arguments.Values, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {output.Identifier},");
-                    using (writer.Indent())
-                    {
-                        writer.WriteLine($"{gamma}, {beta}, {mean}, {variance},");
-                        writer.WriteLine($"arguments.BatchNormMomentum, {epsilon}, {Saved(step, 0)}, {Saved(step, 1)});");
-                    }
-                }
-                writer.WriteLine("else");
-                using (writer.OpenBlock())
-                    PerImage(writer, true, false, $"TKernels.BatchNormInference<{shape}>({In(0)}, {gamma}, {beta}, {mean}, {variance}, {epsilon}, {outputSpan});");
-                return true;
-            }
+                writer.WriteLine("// Inference mode: the running statistics.");
+                BatchNormLocals(writer, step, "gamma", "beta", "runningMean", "runningVariance");
+                writer.WriteLine($"TKernels.BatchNormInference<{shape}>({In(0)}, gamma, beta, runningMean, runningVariance, epsilon, {outputSpan});");
+                return CaseBody.Scoped;
             case TrainingStepKind.Activation:
-                PerImage(writer, true, false, $"TKernels.Activate<{shape}, {Activation(step)}>({In(0)}, {outputSpan});");
-                return true;
+                writer.WriteLine($"TKernels.Activate<{shape}, {Activation(step)}>({In(0)}, {outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.Add:
-            {
                 // The kernel adds two operands: more are summed into the output one at a time.
-                var lines = new List<string>();
                 for (var i = 1; i < step.Inputs.Count; i++)
-                    lines.Add($"TKernels.Add<{shape}, {identity}>({(i == 1 ? In(0) : outputSpan)}, {In(i)}, {outputSpan});");
-                PerImage(writer, true, false, lines.ToArray());
-                return true;
-            }
+                    writer.WriteLine($"TKernels.Add<{shape}, {identity}>({(i == 1 ? In(0) : outputSpan)}, {In(i)}, {outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.ChannelScale:
-                PerImage(writer, true, false, $"TKernels.ChannelScale<{shape}>({In(0)}, {In(1)}, {outputSpan});");
-                return true;
+                writer.WriteLine($"TKernels.ChannelScale<{shape}>({In(0)}, {In(1)}, {outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.Concat:
             {
-                var lines = new List<string>();
                 var channelOffset = 0;
                 for (var i = 0; i < step.Inputs.Count; i++)
                 {
-                    lines.Add($"TKernels.CopyChannels<{ShapeName(step.Shapes[i])}>({In(i)}, {outputSpan}, destinationChannels: {Int(output.Shape.Channels)}, channelOffset: {Int(channelOffset)});");
+                    writer.WriteLine($"TKernels.CopyChannels<{ShapeName(step.Shapes[i])}>({In(i)}, {outputSpan}, destinationChannels: {Int(output.Shape.Channels)}, channelOffset: {Int(channelOffset)});");
                     channelOffset += V(step.Inputs[i]).Shape.Channels;
                 }
-                PerImage(writer, true, false, lines.ToArray());
-                return true;
+                return CaseBody.Statements;
             }
             case TrainingStepKind.Dropout:
-                writer.WriteLine("// Image i of the batch draws its mask from (Seed, step << 32 | i): the same masks whatever the family or the split into workers.");
                 writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
                 using (writer.OpenBlock())
                 {
-                    PerImage(writer, true, false,
-                        $"TKernels.DropoutForward<{shape}>({In(0)}, {outputSpan}, {Value(V(step.Mask), "values")}, rate: {DefinitionEmitter.Float(node.Scalar)},",
-                        $"    arguments.Seed, stream: ((ulong){Int(step.Index)} << 32) | (uint)image);");
+                    writer.WriteLine("// Image i of the batch draws its mask from (Seed, step << 32 | i): the same masks whatever the family or the split into workers.");
+                    writer.WriteLine($"TKernels.DropoutForward<{shape}>({In(0)}, {outputSpan}, {Value(V(step.Mask), "values")},");
+                    using (writer.Indent())
+                        writer.WriteLine($"rate: {DefinitionEmitter.Float(node.Scalar)}, arguments.Seed, stream: ((ulong)step << 32) | (uint)image);");
                 }
                 writer.WriteLine("else");
                 using (writer.OpenBlock())
-                    PerImage(writer, true, false, $"{In(0)}.CopyTo({outputSpan});");
-                return true;
+                    writer.WriteLine($"{In(0)}.CopyTo({outputSpan});");
+                return CaseBody.Statements;
             case TrainingStepKind.Lrn:
-                PerImage(writer, true, false, $"TKernels.Lrn<{shape}>({In(0)}, {outputSpan}, {LrnSettings(node)});");
-                return true;
+                writer.WriteLine($"TKernels.Lrn<{shape}>({In(0)}, {outputSpan}, {LrnSettings(node)});");
+                return CaseBody.Statements;
             case TrainingStepKind.Softmax:
             {
                 // One pixel: the NCHWc value starts with the plain vector; its padding lanes are cleared, not left stale.
-                var channels = output.Shape.Channels;
-                PerImage(writer, true, false,
-                    $"TKernels.Softmax<{shape}>({Value(V(step.Inputs[0]), "values", Int(channels))}, {Value(output, "values", Int(channels))});",
-                    $"values.Slice({output.Identifier} + {Int(channels)}, {output.Identifier}Length - {Int(channels)}).Clear();");
-                return true;
+                var channels = Int(output.Shape.Channels);
+                writer.WriteLine($"TKernels.Softmax<{shape}>({Value(V(step.Inputs[0]), "values", channels)}, {Value(output, "values", channels)});");
+                writer.WriteLine($"values.Slice({output.Identifier} + {channels}, {output.Identifier}Length - {channels}).Clear();");
+                return CaseBody.Statements;
             }
             default:
                 throw new InvalidOperationException($"No training forward for {step.Kind} ({node.Name}).");
         }
     }
 
-    private bool WriteBackwardInput(IndentedTextWriter writer, TrainingStep step)
+    /// <summary>The batch-level calls of training mode: a BatchNorm's forward with the batch statistics.</summary>
+    private CaseBody WriteBatchForward(IndentedTextWriter writer, TrainingStep step)
+    {
+        if (!step.IsBatchLevel)
+            return CaseBody.None;
+        BatchNormLocals(writer, step, "gamma", "beta", "runningMean", "runningVariance");
+        writer.WriteLine($"TKernels.BatchNormTrainingForward<{ShapeName(step.Shapes[0])}>(arguments.Values, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {V(step.Output).Identifier},");
+        using (writer.Indent())
+            writer.WriteLine($"gamma, beta, runningMean, runningVariance, arguments.BatchNormMomentum, epsilon, {Saved(step, 0)}, {Saved(step, 1)});");
+        return CaseBody.Scoped;
+    }
+
+    private CaseBody WriteBackwardInput(IndentedTextWriter writer, TrainingStep step)
     {
         var node = step.Node;
         var output = V(step.Output);
@@ -432,84 +452,82 @@ internal sealed class TrainingEmitter
         {
             case TrainingStepKind.ToBlocked:
             case TrainingStepKind.ConvFromPlain:
-                return false; // they read the network input, which needs no gradient
+                return CaseBody.None; // they read the network input, which needs no gradient
             case TrainingStepKind.Conv:
-                PerImage(writer, false, true, $"TKernels.ConvBackwardInput<{shape}>({outputGradient}, {Packed(step.Packed[2], "arguments.Packed")}, {InGradient(0)});");
-                return true;
+                writer.WriteLine($"TKernels.ConvBackwardInput<{shape}>({outputGradient}, {Packed(step.Packed[2], "arguments.Packed")}, {InGradient(0)});");
+                return CaseBody.Statements;
             case TrainingStepKind.Dense:
-                PerImage(writer, false, true, $"TKernels.DenseBackwardInput<{shape}>({outputGradient}, {Parameter(step, 0, "arguments.Parameters")}, {InGradient(0)});");
-                return true;
+                writer.WriteLine($"TKernels.DenseBackwardInput<{shape}>({outputGradient}, {Parameter(step, 0, "arguments.Parameters")}, {InGradient(0)});");
+                return CaseBody.Statements;
             case TrainingStepKind.MaxPool:
             case TrainingStepKind.GlobalMaxPool:
-                PerImage(writer, true, true, $"TKernels.{step.Kind}Backward<{shape}>({In(0)}, {outputGradient}, {InGradient(0)});");
-                return true;
+                writer.WriteLine($"TKernels.{step.Kind}Backward<{shape}>({In(0)}, {outputGradient}, {InGradient(0)});");
+                return CaseBody.Statements;
             case TrainingStepKind.AvgPool:
             case TrainingStepKind.GlobalAvgPool:
-                PerImage(writer, false, true, $"TKernels.{step.Kind}Backward<{shape}>({outputGradient}, {InGradient(0)});");
-                return true;
+                writer.WriteLine($"TKernels.{step.Kind}Backward<{shape}>({outputGradient}, {InGradient(0)});");
+                return CaseBody.Statements;
             case TrainingStepKind.BatchNorm:
-            {
-                var gamma = Parameter(step, 0, "arguments.Parameters");
-                var epsilon = DefinitionEmitter.Float(node.Scalar);
-                writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
-                using (writer.OpenBlock())
-                {
-                    writer.WriteLine($"TKernels.BatchNormTrainingBackwardInput<{shape}>(arguments.Values, arguments.Gradients, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {output.Identifier},");
-                    using (writer.Indent())
-                        writer.WriteLine($"{gamma}, {Saved(step, 0)}, {Saved(step, 1)});");
-                }
-                writer.WriteLine("else");
-                using (writer.OpenBlock())
-                    PerImage(writer, false, true, $"TKernels.BatchNormInferenceBackwardInput<{shape}>({outputGradient}, {gamma}, {Parameter(step, 3, "arguments.Parameters")}, {epsilon}, {InGradient(0)});");
-                return true;
-            }
+                writer.WriteLine("// Inference mode: the running statistics are constants.");
+                BatchNormLocals(writer, step, "gamma", null, null, "runningVariance");
+                writer.WriteLine($"TKernels.BatchNormInferenceBackwardInput<{shape}>({outputGradient}, gamma, runningVariance, epsilon, {InGradient(0)});");
+                return CaseBody.Scoped;
             case TrainingStepKind.Activation:
-                PerImage(writer, true, true, $"TKernels.ActivationBackward<{shape}, {Activation(step)}>({outputValue}, {outputGradient}, {InGradient(0)});");
-                return true;
+                writer.WriteLine($"TKernels.ActivationBackward<{shape}, {Activation(step)}>({outputValue}, {outputGradient}, {InGradient(0)});");
+                return CaseBody.Statements;
             case TrainingStepKind.Add:
-                PerImage(writer, false, true, step.Inputs.Select((_, i) => $"TKernels.AccumulateGradient<{shape}>({outputGradient}, {InGradient(i)});").ToArray());
-                return true;
+                for (var i = 0; i < step.Inputs.Count; i++)
+                    writer.WriteLine($"TKernels.AccumulateGradient<{shape}>({outputGradient}, {InGradient(i)});");
+                return CaseBody.Statements;
             case TrainingStepKind.ChannelScale:
-                PerImage(writer, true, true, $"TKernels.ChannelScaleBackward<{shape}>({In(0)}, {In(1)}, {outputGradient}, {InGradient(0)}, {InGradient(1)});");
-                return true;
+                writer.WriteLine($"TKernels.ChannelScaleBackward<{shape}>({In(0)}, {In(1)}, {outputGradient}, {InGradient(0)}, {InGradient(1)});");
+                return CaseBody.Statements;
             case TrainingStepKind.Concat:
             {
-                var lines = new List<string>();
                 var channelOffset = 0;
                 for (var i = 0; i < step.Inputs.Count; i++)
                 {
-                    lines.Add($"TKernels.AccumulateChannels<{ShapeName(step.Shapes[i])}>({outputGradient}, concatChannels: {Int(output.Shape.Channels)}, channelOffset: {Int(channelOffset)}, {InGradient(i)});");
+                    writer.WriteLine($"TKernels.AccumulateChannels<{ShapeName(step.Shapes[i])}>({outputGradient}, concatChannels: {Int(output.Shape.Channels)}, channelOffset: {Int(channelOffset)}, {InGradient(i)});");
                     channelOffset += V(step.Inputs[i]).Shape.Channels;
                 }
-                PerImage(writer, false, true, lines.ToArray());
-                return true;
+                return CaseBody.Statements;
             }
             case TrainingStepKind.Dropout:
                 writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
-                using (writer.OpenBlock())
-                    PerImage(writer, true, true, $"TKernels.DropoutBackward<{shape}>({Value(V(step.Mask), "values")}, {outputGradient}, {InGradient(0)});");
+                using (writer.Indent())
+                    writer.WriteLine($"TKernels.DropoutBackward<{shape}>({Value(V(step.Mask), "values")}, {outputGradient}, {InGradient(0)});");
                 writer.WriteLine("else");
-                using (writer.OpenBlock())
-                    PerImage(writer, false, true, $"TKernels.AccumulateGradient<{shape}>({outputGradient}, {InGradient(0)});");
-                return true;
+                using (writer.Indent())
+                    writer.WriteLine($"TKernels.AccumulateGradient<{shape}>({outputGradient}, {InGradient(0)});");
+                return CaseBody.Statements;
             case TrainingStepKind.Lrn:
-                PerImage(writer, true, true, $"TKernels.LrnBackward<{shape}>({In(0)}, {outputValue}, {outputGradient}, {InGradient(0)}, {LrnSettings(node)});");
-                return true;
+                writer.WriteLine($"TKernels.LrnBackward<{shape}>({In(0)}, {outputValue}, {outputGradient}, {InGradient(0)}, {LrnSettings(node)});");
+                return CaseBody.Statements;
             case TrainingStepKind.Softmax:
             {
                 var channels = Int(output.Shape.Channels);
-                PerImage(writer, true, true,
-                    $"TKernels.SoftmaxBackward<{shape}>({Value(output, "values", channels)}, {Value(output, "gradients", channels)}, {Value(V(step.Inputs[0]), "gradients", channels)});");
-                return true;
+                writer.WriteLine($"TKernels.SoftmaxBackward<{shape}>({Value(output, "values", channels)}, {Value(output, "gradients", channels)}, {Value(V(step.Inputs[0]), "gradients", channels)});");
+                return CaseBody.Statements;
             }
             default:
                 throw new InvalidOperationException($"No training backward for {step.Kind} ({node.Name}).");
         }
     }
 
-    private bool WriteBackwardParameters(IndentedTextWriter writer, TrainingStep step)
+    /// <summary>The batch-level calls of training mode: a BatchNorm's input gradient through the batch statistics.</summary>
+    private CaseBody WriteBatchBackwardInput(IndentedTextWriter writer, TrainingStep step)
     {
-        var shape = step.Shapes.Count > 0 ? ShapeName(step.Shapes[0]) : "";
+        if (!step.IsBatchLevel)
+            return CaseBody.None;
+        writer.WriteLine($"TKernels.BatchNormTrainingBackwardInput<{ShapeName(step.Shapes[0])}>(arguments.Values, arguments.Gradients, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {V(step.Output).Identifier},");
+        using (writer.Indent())
+            writer.WriteLine($"{Parameter(step, 0, "arguments.Parameters")}, {Saved(step, 0)}, {Saved(step, 1)});");
+        return CaseBody.Statements;
+    }
+
+    private CaseBody WriteBackwardParameters(IndentedTextWriter writer, TrainingStep step)
+    {
+        var shape = ShapeName(step.Shapes[0]);
         var outputGradient = Value(V(step.Output), "gradients");
         switch (step.Kind)
         {
@@ -524,32 +542,48 @@ internal sealed class TrainingEmitter
                     _ => "DenseBackwardWeights",
                 };
                 var bias = step.Node.HasBias ? ParameterGradient(step, 1) : "default";
-                PerImage(writer, true, true,
-                    $"TKernels.{method}<{shape}>({Value(V(step.Inputs[0]), "values")}, {outputGradient},",
-                    $"    {ParameterGradient(step, 0)}, {bias});");
-                return true;
+                writer.WriteLine($"TKernels.{method}<{shape}>(");
+                using (writer.Indent())
+                {
+                    writer.WriteLine($"{Value(V(step.Inputs[0]), "values")}, {outputGradient},");
+                    writer.WriteLine($"{ParameterGradient(step, 0)}, {bias});");
+                }
+                return CaseBody.Statements;
             }
             case TrainingStepKind.BatchNorm:
-            {
-                var (gammaGradient, betaGradient) = (ParameterGradient(step, 0), ParameterGradient(step, 1));
-                writer.WriteLine($"if (arguments.Mode == {Training}StepMode.Training)");
-                using (writer.OpenBlock())
-                {
-                    writer.WriteLine($"TKernels.BatchNormTrainingBackwardParameters<{shape}>(arguments.Values, arguments.Gradients, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {V(step.Output).Identifier},");
-                    using (writer.Indent())
-                        writer.WriteLine($"{Saved(step, 0)}, {Saved(step, 1)}, {gammaGradient}, {betaGradient});");
-                }
-                writer.WriteLine("else");
-                using (writer.OpenBlock())
-                {
-                    PerImage(writer, true, true,
-                        $"TKernels.BatchNormInferenceBackwardParameters<{shape}>({Value(V(step.Inputs[0]), "values")}, {outputGradient},",
-                        $"    {Parameter(step, 2, "arguments.Parameters")}, {Parameter(step, 3, "arguments.Parameters")}, {DefinitionEmitter.Float(step.Node.Scalar)}, {gammaGradient}, {betaGradient});");
-                }
-                return true;
-            }
+                writer.WriteLine("// Inference mode: the running statistics are constants.");
+                BatchNormLocals(writer, step, null, null, "runningMean", "runningVariance");
+                writer.WriteLine($"TKernels.BatchNormInferenceBackwardParameters<{shape}>({Value(V(step.Inputs[0]), "values")}, {outputGradient},");
+                using (writer.Indent())
+                    writer.WriteLine($"runningMean, runningVariance, epsilon, {ParameterGradient(step, 0)}, {ParameterGradient(step, 1)});");
+                return CaseBody.Scoped;
             default:
-                return false;
+                return CaseBody.None;
+        }
+    }
+
+    /// <summary>The batch-level calls of training mode: a BatchNorm's gamma and beta gradients over the batch.</summary>
+    private CaseBody WriteBatchBackwardParameters(IndentedTextWriter writer, TrainingStep step)
+    {
+        if (!step.IsBatchLevel)
+            return CaseBody.None;
+        writer.WriteLine($"TKernels.BatchNormTrainingBackwardParameters<{ShapeName(step.Shapes[0])}>(arguments.Values, arguments.Gradients, ImageLength, arguments.Images, {V(step.Inputs[0]).Identifier}, {V(step.Output).Identifier},");
+        using (writer.Indent())
+            writer.WriteLine($"{Saved(step, 0)}, {Saved(step, 1)}, {ParameterGradient(step, 0)}, {ParameterGradient(step, 1)});");
+        return CaseBody.Statements;
+    }
+
+    /// <summary>
+    /// A BatchNorm case's locals: its epsilon and the parameter tensors named (null: not read), in the order gamma, beta,
+    /// running mean, running variance.
+    /// </summary>
+    private void BatchNormLocals(IndentedTextWriter writer, TrainingStep step, params string?[] names)
+    {
+        writer.WriteLine($"const float epsilon = {DefinitionEmitter.Float(step.Node.Scalar)};");
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (names[i] is { } name)
+                writer.WriteLine($"var {name} = {Parameter(step, i, "arguments.Parameters")};");
         }
     }
 

@@ -78,6 +78,8 @@ public class IncrementalTests
         Assert.Equal(2, Reasons(run, TrackingNames.CompiledNetworks).Count(r => r == IncrementalStepRunReason.New));
         Assert.Equal(2, Reasons(run, TrackingNames.ExecutionPlans).Count(r => r == IncrementalStepRunReason.New));
         Assert.All(PlannedNetworks(run), network => Assert.NotNull(network.Plan));
+        Assert.Equal(2, Reasons(run, TrackingNames.TrainingPlans).Count(r => r == IncrementalStepRunReason.New));
+        Assert.All(TrainingPlannedNetworks(run), network => Assert.NotNull(network.Training));
         Assert.Equal(3, run.GeneratorResult.GeneratedSources.Length);
     }
 
@@ -87,6 +89,27 @@ public class IncrementalTests
             .SelectMany(step => step.Outputs)
             .Select(output => (CompiledNetwork)output.Value)
             .ToArray();
+
+    /// <summary>The training-plan step's outputs of the last run.</summary>
+    private static CompiledNetwork[] TrainingPlannedNetworks(GeneratorRun run)
+        => run.GeneratorResult.TrackedSteps[TrackingNames.TrainingPlans]
+            .SelectMany(step => step.Outputs)
+            .Select(output => (CompiledNetwork)output.Value)
+            .ToArray();
+
+    [Fact]
+    public void The_training_plan_compares_by_value_so_a_plan_made_again_is_equal()
+    {
+        var first = TrainingPlannedNetworks(FirstRun().Run);
+        var again = TrainingPlannedNetworks(FirstRun().Run);
+        Assert.Equal(first.Length, again.Length);
+        for (var i = 0; i < first.Length; i++)
+        {
+            Assert.NotSame(first[i].Training, again[i].Training);
+            Assert.Equal(first[i].Training, again[i].Training);
+            Assert.Equal(first[i].Training!.GetHashCode(), again[i].Training!.GetHashCode());
+        }
+    }
 
     [Fact]
     public void The_plan_compares_by_value_so_a_plan_made_again_is_equal()
@@ -109,7 +132,7 @@ public class IncrementalTests
 
         var second = GeneratorHarness.Run(first.Driver, compilation);
 
-        foreach (var step in new[] { TrackingNames.NetworkModels, TrackingNames.ModuleModels, TrackingNames.ResolvedNetworks, TrackingNames.CompiledNetworks, TrackingNames.ExecutionPlans })
+        foreach (var step in new[] { TrackingNames.NetworkModels, TrackingNames.ModuleModels, TrackingNames.ResolvedNetworks, TrackingNames.CompiledNetworks, TrackingNames.ExecutionPlans, TrackingNames.TrainingPlans })
             Assert.All(Reasons(second, step), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.All(GeneratorHarness.OutputReasons(second), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
     }
@@ -126,6 +149,7 @@ public class IncrementalTests
         Assert.All(Reasons(second, TrackingNames.ModuleModels), reason => Assert.True(IsReused(reason), reason.ToString()));
         Assert.All(Reasons(second, TrackingNames.CompiledNetworks), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.All(Reasons(second, TrackingNames.ExecutionPlans), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        Assert.All(Reasons(second, TrackingNames.TrainingPlans), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.All(GeneratorHarness.OutputReasons(second), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
         Assert.Equal(first.Sources, second.Sources);
     }
