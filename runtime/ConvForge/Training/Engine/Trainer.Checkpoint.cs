@@ -153,6 +153,7 @@ public sealed partial class Trainer<TNetwork>
         var entries = header.Tensors.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var problems = new List<string>();
         var wanted = new List<(SafeTensorsEntry Entry, float[] Target, int Offset)>();
+        var requested = new HashSet<string>(StringComparer.Ordinal);
         var staging = network.Parameters.Values.ToArray();
         foreach (var parameter in definition.Parameters)
             Want(parameter.Name, parameter, staging, parameter.Offset);
@@ -165,7 +166,7 @@ public sealed partial class Trainer<TNetwork>
             foreach (var parameter in Schedule.TrainableParameters)
                 Want(OptimizerTensorPrefix + buffer + "/" + parameter.Name, parameter, target, parameter.Offset - origin);
         }
-        var extra = entries.Keys.Where(name => !wanted.Any(w => w.Entry.Name == name)).ToList();
+        var extra = entries.Keys.Where(name => !requested.Contains(name)).ToList();
         if (extra.Count > 0)
         {
             problems.Add($"the file has {extra.Count} tensor(s) this trainer does not, e.g. {string.Join(", ", extra.Take(3))}"
@@ -199,6 +200,7 @@ public sealed partial class Trainer<TNetwork>
 
         void Want(string name, ParameterInfo parameter, float[] target, int offset)
         {
+            requested.Add(name);
             if (!entries.TryGetValue(name, out var entry))
             {
                 problems.Add(name.StartsWith(OptimizerTensorPrefix, StringComparison.Ordinal)

@@ -26,7 +26,31 @@ namespace ConvForge.Training;
 /// when they precede every trainable parameter, no optimizer state, and no backward calls; a frozen BatchNorm runs on its
 /// running statistics and never updates them. <see cref="Counters"/> records every call into the generated code.
 /// </para>
+/// <para>
+/// The kernel family is <see cref="TrainerOptions.Kernels"/>, else <see cref="KernelFamilies.Best"/> (what a generated
+/// instance starts with; <see cref="ITrainableNetwork"/> does not expose an instance's choice). One instance serves one
+/// thread at a time.
+/// </para>
 /// </remarks>
+/// <example>
+/// Fine-tuning a new head at ten times the trunk's rate, then feature extraction from cached trunk outputs:
+/// <code>
+/// var network = new ResNet18();
+/// network.LoadWeights("resnet18.safetensors");
+/// using var trainer = new Trainer&lt;ResNet18&gt;(network, new TrainerOptions
+/// {
+///     BatchSize = 64,
+///     Optimizer = OptimizerKind.Sgd, Momentum = 0.9f, Nesterov = true, WeightDecay = 5e-4f,
+///     Schedule = new LinearWarmupSchedule(new CosineAnnealingSchedule(0.01, totalSteps), 100),
+///     LearningRateScales = new Dictionary&lt;string, float&gt; { ["Fc"] = 10f },
+/// });
+/// BatchResult result = trainer.TrainBatch(images, labels);
+///
+/// using var extractor = new Trainer&lt;ResNet18&gt;(network, new TrainerOptions { FreezeThrough = "Pool" });
+/// FrozenFeatures features = extractor.CacheFrozenFeatures(trainingSet);
+/// extractor.TrainCachedBatch(features, batchIndices, batchLabels);
+/// </code>
+/// </example>
 /// <typeparam name="TNetwork">The generated network class.</typeparam>
 public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
     where TNetwork : ITrainableNetwork
@@ -78,7 +102,7 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
 
         program = TNetwork.TrainingProgram;
         var definition = TNetwork.Definition;
-        if (!ReferenceEquals(network.Parameters.Network, definition) && network.Parameters.Length != definition.ParameterLength)
+        if (network.Parameters.Length != definition.ParameterLength)
             throw new ArgumentException($"The network's parameter store holds {network.Parameters.Length} floats; {definition.Name} has {definition.ParameterLength}.", nameof(network));
         Schedule = TrainingSchedule.Create(program, definition, options.Frozen, options.FreezeThrough);
 
@@ -294,11 +318,11 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
                 LastGradientNorm = GradientClipping.ClipByGlobalNorm(gradients, groups, maxNorm);
             var trainable = new Span<float>(parameters + origin, store.Length - origin);
             Optimizer.Step(trainable, gradients, learningRate);
+            // Frozen steps keep the weights they were packed with.
+            runner.Pack(trainableSteps, parameters);
         }
         store.MarkChanged();
         Step++;
-        foreach (int step in trainableSteps)
-            TNetworkPack(step);
         packedVersion = store.Version;
         return result;
     }
@@ -352,12 +376,10 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
         var store = network.Parameters;
         if (store.Version == packedVersion)
             return;
-        foreach (int step in stepsWithParameters)
-            TNetworkPack(step);
+        fixed (float* parameters = store.Values)
+            runner.Pack(stepsWithParameters, parameters);
         packedVersion = store.Version;
     }
-
-    private void TNetworkPack(int step) => runner.Pack(step, network.Parameters.Values);
 
     private void SaveRunningStatistics(ReadOnlySpan<float> parameters)
     {
@@ -569,7 +591,23 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
             clearedGradients = cleared.Select(v => (program.Values[v].Offset, program.Values[v].Length)).ToArray();
         }
 
-        public abstract void Pack(int step, ReadOnlySpan<float> parameters);
+        /// <summary>Packs <paramref name="steps"/>' weights, the steps shared out among the workers (each writes only its own part of the packed buffer).</summary>
+        public void Pack(int[] steps, float* parameters)
+        {
+            Parameters = parameters;
+            ParameterLength = Trainer.network.Parameters.Length;
+            try
+            {
+                var work = new PackWork { Runner = this, Steps = steps };
+                Pool.For(steps.Length, ref work);
+            }
+            finally
+            {
+                Parameters = null;
+            }
+        }
+
+        protected abstract void PackStep(int step);
 
         /// <summary>Runs a pass's segments over the batch's first <paramref name="images"/> images.</summary>
         public void Run(Pass pass, float* parameters, int images, ulong seed)
@@ -640,6 +678,18 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
             }
         }
 
+        private struct PackWork : IRangeWorkItem
+        {
+            public Runner Runner;
+            public int[] Steps;
+
+            public void Execute(int start, int end, int worker)
+            {
+                for (int k = start; k < end; k++)
+                    Runner.PackStep(Steps[k]);
+            }
+        }
+
         private struct ClearWork : IWorkItem
         {
             public Runner Runner;
@@ -664,7 +714,8 @@ public sealed unsafe partial class Trainer<TNetwork> : ITrainer, IDisposable
             Packed = GC.AllocateArray<float>(Math.Max(TNetwork.TrainingPackedLength<TKernels>(), 0), pinned: true);
         }
 
-        public override void Pack(int step, ReadOnlySpan<float> parameters) => TNetwork.TrainingPack<TKernels>(step, parameters, Packed);
+        protected override void PackStep(int step) =>
+            TNetwork.TrainingPack<TKernels>(step, new ReadOnlySpan<float>(Parameters, ParameterLength), Packed);
 
         protected override void RunSegment(Pass pass, int segment)
         {

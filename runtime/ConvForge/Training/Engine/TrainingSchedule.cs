@@ -76,9 +76,8 @@ public sealed class TrainingSchedule
             }
             bool inputDependent = step.Inputs.Any(v => dependent[v]);
             bool dependsOnTrainable = trainable || inputDependent;
+            // A dropout mask is drawn, not computed from parameters: it never receives a gradient.
             dependent[step.Output] = dependsOnTrainable;
-            if (step.Mask >= 0)
-                dependent[step.Mask] = dependsOnTrainable;
             var mode = frozen && step.Kind == TrainingStepKind.BatchNorm ? StepMode.Inference : StepMode.Training;
             scheduled[s] = new ScheduledStep(s, step.Node, frozen, trainable, dependsOnTrainable, Forward: true,
                 BackwardInput: inputDependent, BackwardParameters: trainable, mode,

@@ -37,12 +37,21 @@ public sealed class TrainerTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Loss_falls_and_the_tiny_problem_is_learned(int threads)
+    [InlineData(1, LossKind.SoftmaxCrossEntropy)]
+    [InlineData(2, LossKind.SoftmaxCrossEntropy)]
+    [InlineData(2, LossKind.MulticlassHinge)]
+    public void Loss_falls_and_the_tiny_problem_is_learned(int threads, LossKind loss)
     {
         var (images, labels) = EngineTestData.Make(96, seed: 3);
-        using var trainer = Make(new TinyTrainableNetwork(), threads);
+        using var trainer = new Trainer<TinyTrainableNetwork>(new TinyTrainableNetwork(), new TrainerOptions
+        {
+            BatchSize = Batch,
+            Threads = threads,
+            Schedule = new ConstantSchedule(0.1),
+            Loss = loss,
+            LabelSmoothing = loss == LossKind.SoftmaxCrossEntropy ? 0.05f : 0f,
+            Seed = 5,
+        });
         float before = trainer.EvaluateBatch(images, labels).Loss;
         var losses = new System.Collections.Generic.List<float>();
         TrainEpochs(trainer, images, labels, 15, r => losses.Add(r.Loss));
@@ -137,6 +146,44 @@ public sealed class TrainerTests
             trainer.TrainBatch(images, labels);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Head_training_from_cached_features_allocates_nothing_after_warm_up()
+    {
+        var (images, labels) = EngineTestData.Make(Batch, seed: 8);
+        using var trainer = Make(new TinyTrainableNetwork(), threads: 2, OptimizerKind.Adam, learningRate: 0.001, through: "Norm");
+        var features = trainer.CacheFrozenFeatures(images);
+        var indices = Enumerable.Range(0, Batch).ToArray();
+        for (int i = 0; i < 50; i++)
+            trainer.TrainCachedBatch(features, indices, labels);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+            trainer.TrainCachedBatch(features, indices, labels);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Clipping_bounds_the_update_by_the_largest_norm()
+    {
+        var (images, labels) = EngineTestData.Make(Batch, seed: 17);
+        var network = new TinyTrainableNetwork();
+        const float MaxNorm = 1e-3f;
+        const double Rate = 0.5;
+        using var trainer = new Trainer<TinyTrainableNetwork>(network, new TrainerOptions
+        {
+            BatchSize = Batch,
+            Threads = 1,
+            Momentum = 0f,
+            Schedule = new ConstantSchedule(Rate),
+            MaxGradientNorm = MaxNorm,
+        });
+        var before = network.Parameters.Values.ToArray();
+        trainer.TrainBatch(images, labels);
+        Assert.True(trainer.LastGradientNorm > 10 * MaxNorm, $"gradient norm {trainer.LastGradientNorm}");
+        double moved = Math.Sqrt(before.Zip(network.Parameters.Values.ToArray(), (a, b) => (double)(a - b) * (a - b))
+            .Where((_, i) => i < TinyTrainableNetwork.RunningMean || i >= TinyTrainableNetwork.HeadWeight).Sum());
+        Assert.InRange(moved, 0.9 * Rate * MaxNorm, 1.01 * Rate * MaxNorm);
     }
 
     [Fact]
