@@ -17,6 +17,7 @@ static class TrainingKernels
         Shape<Fwd1x1x96To64At28>("1x1 96->64 28x28", seconds);
         Shape<Fwd3x3Stride2At28>("3x3/2 64->128 28x28", seconds);
         Shape<Fwd5x5x48To128At14>("5x5 48->128 14x14", seconds);
+        Shape<Fwd3x3x128At7>("3x3 128->128 7x7", seconds);
         Shape<First5x5At28>("5x5 1->96 28x28 NCHW", seconds, nchwInput: true);
     }
 
@@ -259,6 +260,25 @@ readonly struct First5x5At28 : IConvShape
     public static int StrideWidth => 1;
     public static int PadTop => 2;
     public static int PadLeft => 2;
+    public static int DilationHeight => 1;
+    public static int DilationWidth => 1;
+    public static int Groups => 1;
+}
+
+readonly struct Fwd3x3x128At7 : IConvShape
+{
+    public static int InChannels => 128;
+    public static int InHeight => 7;
+    public static int InWidth => 7;
+    public static int OutChannels => 128;
+    public static int OutHeight => 7;
+    public static int OutWidth => 7;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 1;
+    public static int StrideWidth => 1;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
     public static int DilationHeight => 1;
     public static int DilationWidth => 1;
     public static int Groups => 1;

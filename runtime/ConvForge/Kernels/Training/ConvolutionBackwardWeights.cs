@@ -56,6 +56,11 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
     private static int EndInside(int offset, int stride, int size, int outSize) =>
         offset >= size ? 0 : Math.Min(outSize, (size - 1 - offset) / stride + 1);
 
+    /// <summary>
+    /// Groups = 1 or block-aligned groups. AVX-512 sums two output blocks at once over half an input block
+    /// (8 broadcasts x 2 gradient vectors = 16 sums, 10 loads per 16 FMAs); other families one output block
+    /// over a whole input block (8 sums).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockedLanes<TShape>(float* input, float* outputGradient, float* weightGradient) where TShape : struct, IConvShape
     {
@@ -65,17 +70,19 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
         int inBlocksPerGroup = Nchwc.Blocks(inPerGroup, b);
         int outBlocks = Nchwc.Blocks(TShape.OutChannels, b);
         int kernelHeight = TShape.KernelHeight, kernelWidth = TShape.KernelWidth;
-        int taps = kernelHeight * kernelWidth;
-        float* sums = stackalloc float[b * b];
-        for (int ob = 0; ob < outBlocks; ob++)
+        int outBlockStride = TShape.OutHeight * TShape.OutWidth * b;
+        int gradientRowStride = TShape.OutWidth * b;
+        int inputRowStride = TShape.StrideHeight * TShape.InWidth * b;
+        int pixelStride = TShape.StrideWidth * b;
+        float* sums = stackalloc float[2 * b * b];
+        for (int ob = 0; ob < outBlocks;)
         {
+            bool two = b == 16 && ob + 1 < outBlocks && (TShape.Groups == 1 || (ob + 1) * b / outPerGroup == ob * b / outPerGroup);
             int firstIn = TShape.Groups == 1 ? 0 : ob * b / outPerGroup * inPerGroup;
-            float* gradient = outputGradient + ob * TShape.OutHeight * TShape.OutWidth * b;
-            int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
+            float* gradient = outputGradient + ob * outBlockStride;
             for (int ibg = 0; ibg < inBlocksPerGroup; ibg++)
             {
                 float* block = input + (firstIn / b + ibg) * TShape.InHeight * TShape.InWidth * b;
-                int inLanes = Math.Min(b, inPerGroup - ibg * b);
                 for (int kh = 0; kh < kernelHeight; kh++)
                 {
                     int rowOffset = kh * TShape.DilationHeight - TShape.PadTop;
@@ -88,28 +95,166 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                         int owEnd = EndInside(columnOffset, TShape.StrideWidth, TShape.InWidth, TShape.OutWidth);
                         if (ohBegin >= ohEnd || owBegin >= owEnd)
                             continue;
-                        new Span<float>(sums, b * b).Clear();
                         float* g = gradient + (ohBegin * TShape.OutWidth + owBegin) * b;
                         float* x = block + ((ohBegin * TShape.StrideHeight + rowOffset) * TShape.InWidth + owBegin * TShape.StrideWidth + columnOffset) * b;
-                        if (b == 16)
-                            Tile<C16, C1>(g, x, ohEnd - ohBegin, owEnd - owBegin, TShape.OutWidth * b, TShape.StrideHeight * TShape.InWidth * b, TShape.StrideWidth * b, sums);
-                        else
-                            Tile<C8, C1>(g, x, ohEnd - ohBegin, owEnd - owBegin, TShape.OutWidth * b, TShape.StrideHeight * TShape.InWidth * b, TShape.StrideWidth * b, sums);
-
-                        // sums[i * b + o]: input lane i, output lane o.
-                        int tap = kh * kernelWidth + kw;
-                        for (int i = 0; i < inLanes; i++)
+                        int rows = ohEnd - ohBegin, pixels = owEnd - owBegin;
+                        if (two)
                         {
-                            float* target = weightGradient + ((ob * b) * inPerGroup + ibg * b + i) * taps + tap;
-                            for (int o = 0; o < outLanes; o++)
-                                target[o * inPerGroup * taps] += sums[i * b + o];
+                            new Span<float>(sums, 2 * b * b).Clear();
+                            TwoBlockTile<C8, C1>(g, g + outBlockStride, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums, sums + b * b);
+                            TwoBlockTile<C8, C1>(g, g + outBlockStride, x + 8, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums + 8 * b, sums + b * b + 8 * b);
                         }
+                        else if (b == 16)
+                        {
+                            new Span<float>(sums, b * b).Clear();
+                            Tile<C16, C1>(g, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums);
+                        }
+                        else
+                        {
+                            new Span<float>(sums, b * b).Clear();
+                            Tile<C8, C1>(g, x, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sums);
+                        }
+                        AddBlockSums<TShape>(sums, weightGradient, ob, ibg, kh * kernelWidth + kw);
+                        if (two)
+                            AddBlockSums<TShape>(sums + b * b, weightGradient, ob + 1, ibg, kh * kernelWidth + kw);
                     }
                 }
             }
+            ob += two ? 2 : 1;
         }
     }
 
+    /// <summary>Adds sums[i * B + o] (input lane i, output lane o) of one block pair and tap into the plain weight gradient.</summary>
+    private static void AddBlockSums<TShape>(float* sums, float* weightGradient, int ob, int ibg, int tap) where TShape : struct, IConvShape
+    {
+        int b = TOps.BlockSize;
+        int inPerGroup = TShape.InChannels / TShape.Groups;
+        int taps = TShape.KernelHeight * TShape.KernelWidth;
+        int inLanes = Math.Min(b, inPerGroup - ibg * b);
+        int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
+        // Output lane outer: one output channel's input lanes lie within a few cache lines of the target.
+        for (int o = 0; o < outLanes; o++)
+        {
+            float* target = weightGradient + ((ob * b + o) * inPerGroup + ibg * b) * taps + tap;
+            for (int i = 0; i < inLanes; i++)
+                target[i * taps] += sums[i * b + o];
+        }
+    }
+
+    /// <summary>
+    /// Two output blocks x up to 8 taps, for a family with one vector per block: sumsA[t * B + o] += sum over
+    /// rows x pixels of gradientA[o] * input[t * TTapStride] (and B likewise). Call-free inside: up to 16 sums
+    /// in registers, two gradient loads and one broadcast per two FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoBlockTile<TTaps, TTapStride>(float* gradientA, float* gradientB, float* input, int rows, int pixels, int gradientRowStride, int inputRowStride, int pixelStride, float* sumsA, float* sumsB)
+        where TTaps : struct, IConstant
+        where TTapStride : struct, IConstant
+    {
+        int n = TTaps.Value;
+        int step = TTapStride.Value;
+        int b = TOps.BlockSize;
+        TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        TVector b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        for (int r = 0; r < rows; r++)
+        {
+            float* ga = gradientA + r * gradientRowStride;
+            float* gb = gradientB + r * gradientRowStride;
+            float* x = input + r * inputRowStride;
+            for (int p = 0; p < pixels; p++, ga += b, gb += b, x += pixelStride)
+            {
+                TVector va = TOps.Load(ga);
+                TVector vb = TOps.Load(gb);
+                TVector x0 = TOps.Splat(x[0]);
+                a0 = TOps.MultiplyAdd(va, x0, a0);
+                b0 = TOps.MultiplyAdd(vb, x0, b0);
+                if (n > 1)
+                {
+                    TVector x1 = TOps.Splat(x[1 * step]);
+                    a1 = TOps.MultiplyAdd(va, x1, a1);
+                    b1 = TOps.MultiplyAdd(vb, x1, b1);
+                }
+                if (n > 2)
+                {
+                    TVector x2 = TOps.Splat(x[2 * step]);
+                    a2 = TOps.MultiplyAdd(va, x2, a2);
+                    b2 = TOps.MultiplyAdd(vb, x2, b2);
+                }
+                if (n > 3)
+                {
+                    TVector x3 = TOps.Splat(x[3 * step]);
+                    a3 = TOps.MultiplyAdd(va, x3, a3);
+                    b3 = TOps.MultiplyAdd(vb, x3, b3);
+                }
+                if (n > 4)
+                {
+                    TVector x4 = TOps.Splat(x[4 * step]);
+                    a4 = TOps.MultiplyAdd(va, x4, a4);
+                    b4 = TOps.MultiplyAdd(vb, x4, b4);
+                }
+                if (n > 5)
+                {
+                    TVector x5 = TOps.Splat(x[5 * step]);
+                    a5 = TOps.MultiplyAdd(va, x5, a5);
+                    b5 = TOps.MultiplyAdd(vb, x5, b5);
+                }
+                if (n > 6)
+                {
+                    TVector x6 = TOps.Splat(x[6 * step]);
+                    a6 = TOps.MultiplyAdd(va, x6, a6);
+                    b6 = TOps.MultiplyAdd(vb, x6, b6);
+                }
+                if (n > 7)
+                {
+                    TVector x7 = TOps.Splat(x[7 * step]);
+                    a7 = TOps.MultiplyAdd(va, x7, a7);
+                    b7 = TOps.MultiplyAdd(vb, x7, b7);
+                }
+            }
+        }
+        TOps.Store(sumsA, TOps.Add(TOps.Load(sumsA), a0));
+        TOps.Store(sumsB, TOps.Add(TOps.Load(sumsB), b0));
+        if (n > 1)
+        {
+            TOps.Store(sumsA + 1 * b, TOps.Add(TOps.Load(sumsA + 1 * b), a1));
+            TOps.Store(sumsB + 1 * b, TOps.Add(TOps.Load(sumsB + 1 * b), b1));
+        }
+        if (n > 2)
+        {
+            TOps.Store(sumsA + 2 * b, TOps.Add(TOps.Load(sumsA + 2 * b), a2));
+            TOps.Store(sumsB + 2 * b, TOps.Add(TOps.Load(sumsB + 2 * b), b2));
+        }
+        if (n > 3)
+        {
+            TOps.Store(sumsA + 3 * b, TOps.Add(TOps.Load(sumsA + 3 * b), a3));
+            TOps.Store(sumsB + 3 * b, TOps.Add(TOps.Load(sumsB + 3 * b), b3));
+        }
+        if (n > 4)
+        {
+            TOps.Store(sumsA + 4 * b, TOps.Add(TOps.Load(sumsA + 4 * b), a4));
+            TOps.Store(sumsB + 4 * b, TOps.Add(TOps.Load(sumsB + 4 * b), b4));
+        }
+        if (n > 5)
+        {
+            TOps.Store(sumsA + 5 * b, TOps.Add(TOps.Load(sumsA + 5 * b), a5));
+            TOps.Store(sumsB + 5 * b, TOps.Add(TOps.Load(sumsB + 5 * b), b5));
+        }
+        if (n > 6)
+        {
+            TOps.Store(sumsA + 6 * b, TOps.Add(TOps.Load(sumsA + 6 * b), a6));
+            TOps.Store(sumsB + 6 * b, TOps.Add(TOps.Load(sumsB + 6 * b), b6));
+        }
+        if (n > 7)
+        {
+            TOps.Store(sumsA + 7 * b, TOps.Add(TOps.Load(sumsA + 7 * b), a7));
+            TOps.Store(sumsB + 7 * b, TOps.Add(TOps.Load(sumsB + 7 * b), b7));
+        }
+    }
+
+    /// <summary>
+    /// Plain NCHW input: the broadcasts are adjacent kernel columns of one input row (up to 8 per tile), against
+    /// two output blocks at once on AVX-512, one elsewhere.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PlanarColumns<TShape>(float* input, float* outputGradient, float* weightGradient) where TShape : struct, IConvShape
     {
@@ -118,14 +263,16 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
         int outBlocks = Nchwc.Blocks(TShape.OutChannels, b);
         int kernelHeight = TShape.KernelHeight, kernelWidth = TShape.KernelWidth;
         int taps = kernelHeight * kernelWidth;
+        int outBlockStride = TShape.OutHeight * TShape.OutWidth * b;
         int gradientRowStride = TShape.OutWidth * b;
         int inputRowStride = TShape.StrideHeight * TShape.InWidth;
         int pixelStride = TShape.StrideWidth;
-        float* sums = stackalloc float[ColumnsPerTile * b];
-        for (int ob = 0; ob < outBlocks; ob++)
+        float* sums = stackalloc float[2 * ColumnsPerTile * b];
+        float* sumsB = sums + ColumnsPerTile * b;
+        for (int ob = 0; ob < outBlocks;)
         {
-            float* gradient = outputGradient + ob * TShape.OutHeight * TShape.OutWidth * b;
-            int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
+            bool two = b == 16 && ob + 1 < outBlocks;
+            float* gradient = outputGradient + ob * outBlockStride;
             for (int ic = 0; ic < inChannels; ic++)
             {
                 float* plane = input + ic * TShape.InHeight * TShape.InWidth;
@@ -142,7 +289,7 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                     for (int kw0 = 0; kw0 < kernelWidth; kw0 += ColumnsPerTile)
                     {
                         int columns = Math.Min(ColumnsPerTile, kernelWidth - kw0);
-                        new Span<float>(sums, columns * b).Clear();
+                        new Span<float>(sums, 2 * ColumnsPerTile * b).Clear();
 
                         // Output columns every tap of this tile reaches run as one tile; each tap's
                         // remaining columns near the edges run alone.
@@ -156,7 +303,12 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                         if (interiorBegin < interiorEnd)
                         {
                             int offset = kw0 * TShape.DilationWidth - TShape.PadLeft;
-                            PlanarTile<TShape>(columns, g0 + interiorBegin * b, x0 + interiorBegin * pixelStride + offset, rows, interiorEnd - interiorBegin, gradientRowStride, inputRowStride, pixelStride, sums);
+                            float* g = g0 + interiorBegin * b;
+                            float* x = x0 + interiorBegin * pixelStride + offset;
+                            if (two)
+                                PlanarTwoBlockTile<TShape>(columns, g, g + outBlockStride, x, rows, interiorEnd - interiorBegin, gradientRowStride, inputRowStride, pixelStride, sums, sumsB);
+                            else
+                                PlanarTile<TShape>(columns, g, x, rows, interiorEnd - interiorBegin, gradientRowStride, inputRowStride, pixelStride, sums);
                         }
                         else
                         {
@@ -169,21 +321,58 @@ internal static unsafe class ConvWeightGradients<TVector, TOps>
                             int end = EndInside(offset, TShape.StrideWidth, TShape.InWidth, TShape.OutWidth);
                             int leftEnd = Math.Min(end, interiorBegin);
                             if (begin < leftEnd)
-                                Tile<C1, C1>(g0 + begin * b, x0 + begin * pixelStride + offset, rows, leftEnd - begin, gradientRowStride, inputRowStride, pixelStride, sums + t * b);
+                                SingleColumn(two, g0 + begin * b, outBlockStride, x0 + begin * pixelStride + offset, rows, leftEnd - begin, gradientRowStride, inputRowStride, pixelStride, sums + t * b, sumsB + t * b);
                             int rightBegin = Math.Max(begin, interiorEnd);
                             if (rightBegin < end)
-                                Tile<C1, C1>(g0 + rightBegin * b, x0 + rightBegin * pixelStride + offset, rows, end - rightBegin, gradientRowStride, inputRowStride, pixelStride, sums + t * b);
+                                SingleColumn(two, g0 + rightBegin * b, outBlockStride, x0 + rightBegin * pixelStride + offset, rows, end - rightBegin, gradientRowStride, inputRowStride, pixelStride, sums + t * b, sumsB + t * b);
                         }
 
-                        for (int t = 0; t < columns; t++)
-                        {
-                            float* target = weightGradient + (ob * b * inChannels + ic) * taps + kh * kernelWidth + kw0 + t;
-                            for (int o = 0; o < outLanes; o++)
-                                target[o * inChannels * taps] += sums[t * b + o];
-                        }
+                        AddColumnSums<TShape>(sums, weightGradient, ob, ic, kh, kw0, columns);
+                        if (two)
+                            AddColumnSums<TShape>(sumsB, weightGradient, ob + 1, ic, kh, kw0, columns);
                     }
                 }
             }
+            ob += two ? 2 : 1;
+        }
+    }
+
+    private static void SingleColumn(bool two, float* gradient, int outBlockStride, float* input, int rows, int pixels, int gradientRowStride, int inputRowStride, int pixelStride, float* sumsA, float* sumsB)
+    {
+        if (two)
+            TwoBlockTile<C1, C1>(gradient, gradient + outBlockStride, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB);
+        else
+            Tile<C1, C1>(gradient, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA);
+    }
+
+    /// <summary>Adds sums[t * B + o] (kernel column kw0 + t, output lane o) of one output block into the plain weight gradient.</summary>
+    private static void AddColumnSums<TShape>(float* sums, float* weightGradient, int ob, int ic, int kh, int kw0, int columns) where TShape : struct, IConvShape
+    {
+        int b = TOps.BlockSize;
+        int taps = TShape.KernelHeight * TShape.KernelWidth;
+        int outLanes = Math.Min(b, TShape.OutChannels - ob * b);
+        for (int o = 0; o < outLanes; o++)
+        {
+            float* target = weightGradient + ((ob * b + o) * TShape.InChannels + ic) * taps + kh * TShape.KernelWidth + kw0;
+            for (int t = 0; t < columns; t++)
+                target[t] += sums[t * b + o];
+        }
+    }
+
+    private static void PlanarTwoBlockTile<TShape>(int columns, float* gradientA, float* gradientB, float* input, int rows, int pixels, int gradientRowStride, int inputRowStride, int pixelStride, float* sumsA, float* sumsB)
+        where TShape : struct, IConvShape
+    {
+        switch (columns)
+        {
+            case 1: TwoBlockTile<C1, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 2: TwoBlockTile<C2, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 3: TwoBlockTile<C3, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 4: TwoBlockTile<C4, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 5: TwoBlockTile<C5, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 6: TwoBlockTile<C6, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 7: TwoBlockTile<C7, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            case 8: TwoBlockTile<C8, ColumnDilation<TShape>>(gradientA, gradientB, input, rows, pixels, gradientRowStride, inputRowStride, pixelStride, sumsA, sumsB); break;
+            default: throw new ArgumentOutOfRangeException(nameof(columns));
         }
     }
 

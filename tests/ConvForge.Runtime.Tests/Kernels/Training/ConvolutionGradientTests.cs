@@ -135,6 +135,66 @@ public readonly struct GradGroupedStride2 : IConvShape
     public static int Groups => 2;
 }
 
+/// <summary>3x3 stride 2 dilation 2 (odd input rows get no gradient): 10x11x12 -> 20x6x6.</summary>
+public readonly struct GradStride2Dilation2 : IConvShape
+{
+    public static int InChannels => 10;
+    public static int InHeight => 11;
+    public static int InWidth => 12;
+    public static int OutChannels => 20;
+    public static int OutHeight => 6;
+    public static int OutWidth => 6;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 2;
+    public static int StrideWidth => 2;
+    public static int PadTop => 2;
+    public static int PadLeft => 2;
+    public static int DilationHeight => 2;
+    public static int DilationWidth => 2;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 stride 3 dilation 2 (three phases, taps two output rows apart): 6x13x14 -> 9x4x4.</summary>
+public readonly struct GradStride3Dilation2 : IConvShape
+{
+    public static int InChannels => 6;
+    public static int InHeight => 13;
+    public static int InWidth => 14;
+    public static int OutChannels => 9;
+    public static int OutHeight => 4;
+    public static int OutWidth => 4;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 3;
+    public static int StrideWidth => 3;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
+    public static int DilationHeight => 2;
+    public static int DilationWidth => 2;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 stride 2 on a wide row (full microkernel tiles in each phase): 16x9x40 -> 20x5x20.</summary>
+public readonly struct GradWideStride2 : IConvShape
+{
+    public static int InChannels => 16;
+    public static int InHeight => 9;
+    public static int InWidth => 40;
+    public static int OutChannels => 20;
+    public static int OutHeight => 5;
+    public static int OutWidth => 20;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 2;
+    public static int StrideWidth => 2;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
+    public static int DilationHeight => 1;
+    public static int DilationWidth => 1;
+    public static int Groups => 1;
+}
+
 /// <summary>Fashion-MNIST-style first layer on NCHW input, 1 channel, 5x5 pad 2: 1x12x12 -> 20x12x12.</summary>
 public readonly struct GradFirst5x5 : IConvShape
 {
@@ -155,13 +215,13 @@ public readonly struct GradFirst5x5 : IConvShape
     public static int Groups => 1;
 }
 
-/// <summary>NCHW input, 9 kernel columns (more than one column tile): 2x10x11 -> 10x10x11.</summary>
+/// <summary>NCHW input, 9 kernel columns (more than one column tile): 2x10x11 -> 20x10x11.</summary>
 public readonly struct GradFirst9x9 : IConvShape
 {
     public static int InChannels => 2;
     public static int InHeight => 10;
     public static int InWidth => 11;
-    public static int OutChannels => 10;
+    public static int OutChannels => 20;
     public static int OutHeight => 10;
     public static int OutWidth => 11;
     public static int KernelHeight => 9;
@@ -230,6 +290,15 @@ public class ConvolutionGradientTests
 
     [Theory, MemberData(nameof(Families))]
     public void Direct_3x3_stride_2_pad_1(KernelFamily family) => Run(family, new ConvGradientCheck<Grad3x3Stride2>());
+
+    [Theory, MemberData(nameof(Families))]
+    public void Stride_2_dilation_2(KernelFamily family) => Run(family, new ConvGradientCheck<GradStride2Dilation2>());
+
+    [Theory, MemberData(nameof(Families))]
+    public void Stride_3_dilation_2(KernelFamily family) => Run(family, new ConvGradientCheck<GradStride3Dilation2>());
+
+    [Theory, MemberData(nameof(Families))]
+    public void Stride_2_on_a_wide_row(KernelFamily family) => Run(family, new ConvGradientCheck<GradWideStride2>());
 
     [Theory, MemberData(nameof(Families))]
     public void Stride_2_with_asymmetric_padding(KernelFamily family) => Run(family, new ConvGradientCheck<Stride2Asymmetric>());
