@@ -18,7 +18,7 @@ internal static unsafe class BatchNormKernels<TVector, TOps>
     private const int Run = 256;
     private const int MaxBlock = 16;
 
-    /// <summary>See <see cref="IKernelFamily.BatchNormTrainingForward{TShape}"/>. In place (inputOffset = outputOffset) works.</summary>
+    /// <summary>See <see cref="IKernelFamily.BatchNormTrainingForward{TShape}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TrainingForward<TShape>(float* values, int imageLength, int images, int inputOffset, int outputOffset,
         float* gamma, float* beta, float* runningMean, float* runningVariance, float momentum, float epsilon,
@@ -265,6 +265,7 @@ internal static unsafe class BatchNormKernels<TVector, TOps>
     }
 
     /// <summary>sums[lane] = sum over images and pixels of one block of x + center[lane]. x0 is image 0's block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sums(float* x0, int imageStride, int images, int plane, float* center, double* sums, float* lanes)
     {
         int b = TOps.BlockSize;
@@ -290,6 +291,7 @@ internal static unsafe class BatchNormKernels<TVector, TOps>
     }
 
     /// <summary>sums[lane] = sum over images and pixels of one block of (x + center[lane])^2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SquareSums(float* x0, int imageStride, int images, int plane, float* center, double* sums, float* lanes)
     {
         int b = TOps.BlockSize;
@@ -318,6 +320,7 @@ internal static unsafe class BatchNormKernels<TVector, TOps>
     }
 
     /// <summary>sumDy[lane] = sum of dy; sumDyCentered[lane] = sum of dy * (x + center[lane]); over images and pixels of one block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientSums(float* x0, float* dy0, int imageStride, int images, int plane, float* center, double* sumDy, double* sumDyCentered, float* lanes)
     {
         int b = TOps.BlockSize;

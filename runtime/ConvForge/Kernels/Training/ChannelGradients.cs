@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace ConvForge.Kernels;
@@ -80,18 +81,29 @@ internal static unsafe class ChannelGradients
 
     /// <summary>
     /// Inverted dropout's mask on NCHWc: 0 with probability <paramref name="rate"/>, else 1 / (1 - rate); padding lanes 0.
-    /// Each element's draw is a counter-based hash (SplitMix64's finalizer) of (seed, stream) and its NCHW index
-    /// c * H * W + pixel, so the mask depends on neither the thread schedule nor the kernel family's block size.
+    /// Each element's draw is a counter-based hash of its NCHW index c * H * W + pixel keyed by (seed, stream), so the
+    /// mask depends on neither the thread schedule nor the kernel family's block size. The hash is two rounds of a
+    /// 32-bit integer mixer (Wellons' lowbias32), keyed by the two halves of SplitMix64(seed, stream): cheap in
+    /// <see cref="Vector{T}"/> lanes, which run along a channel's pixels.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DropoutMask<TShape>(int b, float* mask, float rate, ulong seed, ulong stream) where TShape : struct, ITensorShape
     {
         int plane = TShape.Height * TShape.Width;
         int channels = TShape.Channels;
-        ulong key = Mix(seed ^ Mix(stream + Golden));
-        // Dropped when the draw's top 32 bits fall below rate * 2^32.
-        ulong threshold = (ulong)Math.Round(rate * 4294967296.0);
+        ulong key = SplitMix(seed ^ SplitMix(stream));
+        uint key1 = (uint)key, key2 = (uint)(key >> 32);
+        // Dropped when the draw falls below rate * 2^32.
+        uint threshold = (uint)Math.Min(uint.MaxValue, Math.Round(rate * 4294967296.0));
         float keep = 1f / (1f - rate);
+        int width = Vector<uint>.Count;
+        float* drawn = stackalloc float[width];
+        uint* counting = stackalloc uint[width];
+        for (int j = 0; j < width; j++)
+            counting[j] = (uint)j;
+        var lanes = Vector.Load(counting); // 0, 1, 2, ...
+        var thresholds = new Vector<uint>(threshold);
+        var keeps = new Vector<float>(keep);
         for (int c = 0; c < Nchwc.PaddedChannels(channels, b); c++)
         {
             float* to = mask + (c / b) * plane * b + c % b;
@@ -101,19 +113,52 @@ internal static unsafe class ChannelGradients
                     to[p * b] = 0f;
                 continue;
             }
-            ulong index = (ulong)c * (ulong)plane;
-            for (int p = 0; p < plane; p++)
-                to[p * b] = Mix(key + (index + (ulong)p + 1) * Golden) >> 32 < threshold ? 0f : keep;
+            uint first = (uint)(c * plane);
+            int pixel = 0;
+            for (; pixel + width <= plane; pixel += width)
+            {
+                var draws = Draw(new Vector<uint>(first + (uint)pixel) + lanes, key1, key2);
+                Vector.Store(Vector.ConditionalSelect(Vector.AsVectorInt32(Vector.LessThan(draws, thresholds)), Vector<float>.Zero, keeps), drawn);
+                for (int j = 0; j < width; j++)
+                    to[(pixel + j) * b] = drawn[j];
+            }
+            for (; pixel < plane; pixel++)
+                to[pixel * b] = Draw(first + (uint)pixel, key1, key2) < threshold ? 0f : keep;
         }
     }
 
-    private const ulong Golden = 0x9E3779B97F4A7C15;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong z)
+    private static ulong SplitMix(ulong z)
     {
+        z += 0x9E3779B97F4A7C15;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
         return z ^ (z >> 31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Draw(uint index, uint key1, uint key2) => LowBias(LowBias(index ^ key1) + key2);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint LowBias(uint x)
+    {
+        x ^= x >> 16;
+        x *= 0x21F0AAAD;
+        x ^= x >> 15;
+        x *= 0xD35A2D97;
+        return x ^ (x >> 15);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> Draw(Vector<uint> index, uint key1, uint key2) => LowBias(LowBias(index ^ new Vector<uint>(key1)) + new Vector<uint>(key2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> LowBias(Vector<uint> x)
+    {
+        x ^= Vector.ShiftRightLogical(x, 16);
+        x *= new Vector<uint>(0x21F0AAAD);
+        x ^= Vector.ShiftRightLogical(x, 15);
+        x *= new Vector<uint>(0xD35A2D97);
+        return x ^ Vector.ShiftRightLogical(x, 15);
     }
 }

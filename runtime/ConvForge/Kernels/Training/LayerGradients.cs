@@ -76,6 +76,22 @@ public partial interface IKernelFamily
     static abstract void BatchNormTrainingBackwardParameters<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
         ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient) where TShape : struct, ITensorShape;
 
+    /// <summary>
+    /// <see cref="BatchNormTrainingForward{TShape}"/> for the channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>) only (of <see cref="BlockSize"/> channels each):
+    /// workers that take disjoint block ranges of one batch together do the whole call, with the same results bit for bit.
+    /// </summary>
+    static abstract void BatchNormTrainingForwardBlocks<TShape>(Span<float> values, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance, float momentum, float epsilon,
+        Span<float> savedMean, Span<float> savedInverseStd, int blockBegin, int blockEnd) where TShape : struct, ITensorShape;
+
+    /// <summary><see cref="BatchNormTrainingBackwardInput{TShape}"/> for the channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>) only.</summary>
+    static abstract void BatchNormTrainingBackwardInputBlocks<TShape>(ReadOnlySpan<float> values, Span<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, int blockBegin, int blockEnd) where TShape : struct, ITensorShape;
+
+    /// <summary><see cref="BatchNormTrainingBackwardParameters{TShape}"/> for the channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>) only.</summary>
+    static abstract void BatchNormTrainingBackwardParametersBlocks<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient, int blockBegin, int blockEnd) where TShape : struct, ITensorShape;
+
     /// <summary>BatchNorm with its running statistics, one image (inference, or a frozen BatchNorm): y = (x - mean) / sqrt(var + eps) * gamma + beta.</summary>
     static abstract void BatchNormInference<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, Span<float> output)
         where TShape : struct, ITensorShape;
@@ -196,34 +212,62 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps>
 
     static void IKernelFamily.BatchNormTrainingForward<TShape>(Span<float> values, int imageLength, int images, int inputOffset, int outputOffset,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance, float momentum, float epsilon,
-        Span<float> savedMean, Span<float> savedInverseStd)
+        Span<float> savedMean, Span<float> savedInverseStd) =>
+        CheckedBatchNormForward<TShape>(values, imageLength, images, inputOffset, outputOffset, gamma, beta, runningMean, runningVariance, momentum, epsilon,
+            savedMean, savedInverseStd, 0, Nchwc.Blocks(TShape.Channels, B));
+
+    static void IKernelFamily.BatchNormTrainingForwardBlocks<TShape>(Span<float> values, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance, float momentum, float epsilon,
+        Span<float> savedMean, Span<float> savedInverseStd, int blockBegin, int blockEnd) =>
+        CheckedBatchNormForward<TShape>(values, imageLength, images, inputOffset, outputOffset, gamma, beta, runningMean, runningVariance, momentum, epsilon,
+            savedMean, savedInverseStd, blockBegin, blockEnd);
+
+    private static void CheckedBatchNormForward<TShape>(Span<float> values, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance, float momentum, float epsilon,
+        Span<float> savedMean, Span<float> savedInverseStd, int blockBegin, int blockEnd) where TShape : struct, ITensorShape
     {
-        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset);
+        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset, blockBegin, blockEnd);
         CheckChannels<TShape>(gamma.Length, nameof(gamma), beta.Length, nameof(beta), runningMean.Length, nameof(runningMean));
         CheckChannels<TShape>(runningVariance.Length, nameof(runningVariance), savedMean.Length, nameof(savedMean), savedInverseStd.Length, nameof(savedInverseStd));
         fixed (float* v = values, g = gamma, b = beta, rm = runningMean, rv = runningVariance, sm = savedMean, ss = savedInverseStd)
-            BatchNormKernels<TVector, TOps>.TrainingForward<TShape>(v, imageLength, images, inputOffset, outputOffset, g, b, rm, rv, momentum, epsilon, sm, ss, 0, Nchwc.Blocks(TShape.Channels, B));
+            BatchNormKernels<TVector, TOps>.TrainingForward<TShape>(v, imageLength, images, inputOffset, outputOffset, g, b, rm, rv, momentum, epsilon, sm, ss, blockBegin, blockEnd);
     }
 
     static void IKernelFamily.BatchNormTrainingBackwardInput<TShape>(ReadOnlySpan<float> values, Span<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
-        ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd)
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd) =>
+        CheckedBatchNormBackwardInput<TShape>(values, gradients, imageLength, images, inputOffset, outputOffset, gamma, savedMean, savedInverseStd, 0, Nchwc.Blocks(TShape.Channels, B));
+
+    static void IKernelFamily.BatchNormTrainingBackwardInputBlocks<TShape>(ReadOnlySpan<float> values, Span<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, int blockBegin, int blockEnd) =>
+        CheckedBatchNormBackwardInput<TShape>(values, gradients, imageLength, images, inputOffset, outputOffset, gamma, savedMean, savedInverseStd, blockBegin, blockEnd);
+
+    private static void CheckedBatchNormBackwardInput<TShape>(ReadOnlySpan<float> values, Span<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, int blockBegin, int blockEnd) where TShape : struct, ITensorShape
     {
-        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset);
+        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset, blockBegin, blockEnd);
         Check(gradients.Length, values.Length, nameof(gradients));
         CheckChannels<TShape>(gamma.Length, nameof(gamma), savedMean.Length, nameof(savedMean), savedInverseStd.Length, nameof(savedInverseStd));
         fixed (float* v = values, d = gradients, g = gamma, sm = savedMean, ss = savedInverseStd)
-            BatchNormKernels<TVector, TOps>.TrainingBackwardInput<TShape>(v, d, imageLength, images, inputOffset, outputOffset, g, sm, ss, 0, Nchwc.Blocks(TShape.Channels, B));
+            BatchNormKernels<TVector, TOps>.TrainingBackwardInput<TShape>(v, d, imageLength, images, inputOffset, outputOffset, g, sm, ss, blockBegin, blockEnd);
     }
 
     static void IKernelFamily.BatchNormTrainingBackwardParameters<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
-        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient)
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient) =>
+        CheckedBatchNormBackwardParameters<TShape>(values, gradients, imageLength, images, inputOffset, outputOffset, savedMean, savedInverseStd, gammaGradient, betaGradient, 0, Nchwc.Blocks(TShape.Channels, B));
+
+    static void IKernelFamily.BatchNormTrainingBackwardParametersBlocks<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient, int blockBegin, int blockEnd) =>
+        CheckedBatchNormBackwardParameters<TShape>(values, gradients, imageLength, images, inputOffset, outputOffset, savedMean, savedInverseStd, gammaGradient, betaGradient, blockBegin, blockEnd);
+
+    private static void CheckedBatchNormBackwardParameters<TShape>(ReadOnlySpan<float> values, ReadOnlySpan<float> gradients, int imageLength, int images, int inputOffset, int outputOffset,
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> gammaGradient, Span<float> betaGradient, int blockBegin, int blockEnd) where TShape : struct, ITensorShape
     {
-        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset);
+        CheckBatch<TShape>(values.Length, imageLength, images, inputOffset, outputOffset, blockBegin, blockEnd);
         Check(gradients.Length, values.Length, nameof(gradients));
         CheckChannels<TShape>(savedMean.Length, nameof(savedMean), savedInverseStd.Length, nameof(savedInverseStd), gammaGradient.Length, nameof(gammaGradient));
         Check(betaGradient.Length, TShape.Channels, nameof(betaGradient));
         fixed (float* v = values, d = gradients, sm = savedMean, ss = savedInverseStd, gg = gammaGradient, bg = betaGradient)
-            BatchNormKernels<TVector, TOps>.TrainingBackwardParameters<TShape>(v, d, imageLength, images, inputOffset, outputOffset, sm, ss, gg, bg, 0, Nchwc.Blocks(TShape.Channels, B));
+            BatchNormKernels<TVector, TOps>.TrainingBackwardParameters<TShape>(v, d, imageLength, images, inputOffset, outputOffset, sm, ss, gg, bg, blockBegin, blockEnd);
     }
 
     static void IKernelFamily.BatchNormInference<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, Span<float> output)
@@ -284,10 +328,12 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps>
         Check(c, TShape.Channels, cName);
     }
 
-    /// <summary>Images at values[i * imageLength + offset ..] must fit, and the statistics need two values per channel.</summary>
-    private static void CheckBatch<TShape>(int valuesLength, int imageLength, int images, int inputOffset, int outputOffset) where TShape : struct, ITensorShape
+    /// <summary>Images at values[i * imageLength + offset ..] must fit, the block range lie within the channels, and the statistics have two values per channel.</summary>
+    private static void CheckBatch<TShape>(int valuesLength, int imageLength, int images, int inputOffset, int outputOffset, int blockBegin, int blockEnd) where TShape : struct, ITensorShape
     {
         int length = Length<TShape>();
+        if (blockBegin < 0 || blockBegin > blockEnd || blockEnd > Nchwc.Blocks(TShape.Channels, B))
+            throw new ArgumentOutOfRangeException(nameof(blockBegin), $"Channel blocks [{blockBegin}, {blockEnd}) are not within the {Nchwc.Blocks(TShape.Channels, B)} blocks of {TShape.Channels} channels.");
         if (images < 1)
             throw new ArgumentOutOfRangeException(nameof(images), $"A batch needs at least one image, got {images}.");
         if ((long)images * TShape.Height * TShape.Width < 2)

@@ -13,7 +13,8 @@ internal static unsafe class PoolingGradients<TVector, TOps>
 {
     /// <summary>
     /// Finds each window's first maximum per lane again (a vector first-maximum search over the taps in row-major
-    /// order), then hands each lane's output gradient to its winning position: the scatter is per lane.
+    /// order), then hands each lane's output gradient to its winning position: the scatter is per lane. A window holding
+    /// NaN sends its gradient to the first NaN (PyTorch's CPU kernel picks the last; either way the loss is NaN).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Max<TShape>(float* input, float* outputGradient, float* inputGradient) where TShape : struct, IPoolShape

@@ -31,6 +31,14 @@ public readonly struct Grad40x16x16 : ITensorShape
     public static int Width => 16;
 }
 
+/// <summary>81-pixel planes: every channel's draws end in the scalar tail (3,000 values).</summary>
+public readonly struct Grad37x9x9 : ITensorShape
+{
+    public static int Channels => 37;
+    public static int Height => 9;
+    public static int Width => 9;
+}
+
 /// <summary>A concat part of 13 channels, 3x4 pixels.</summary>
 public readonly struct Grad13x3x4 : ITensorShape
 {
@@ -180,10 +188,16 @@ public class LayerGradientTests
     public void Dropout(KernelFamily family) => Run(family, new DropoutCheck<Grad40x16x16>());
 
     [Theory, MemberData(nameof(Families))]
+    public void Dropout_with_planes_off_the_vector_width(KernelFamily family) => Run(family, new DropoutCheck<Grad37x9x9>());
+
+    [Theory, MemberData(nameof(Families))]
     public void BatchNorm_training_5_channels(KernelFamily family) => Run(family, new BatchNormTrainingCheck<Grad5x4x4>());
 
     [Theory, MemberData(nameof(Families))]
     public void BatchNorm_training_20_channels(KernelFamily family) => Run(family, new BatchNormTrainingCheck<Grad20x4x4>());
+
+    [Theory, MemberData(nameof(Families))]
+    public void BatchNorm_training_split_by_channel_blocks_matches_the_whole_call(KernelFamily family) => Run(family, new BatchNormSplitCheck<Grad20x4x4>());
 
     [Theory, MemberData(nameof(Families))]
     public void BatchNorm_inference_backward_input(KernelFamily family)
@@ -203,16 +217,20 @@ public class LayerGradientTests
     public void Dropout_masks_agree_across_families()
     {
         // The draw is keyed by the NCHW index, so block size does not change which values drop.
-        float[] Mask<TKernels>() where TKernels : struct, IKernelFamily
+        static float[] Mask<TKernels, TShape>() where TKernels : struct, IKernelFamily where TShape : struct, ITensorShape
         {
-            int length = TKernels.ActivationLength(40, 16, 16);
+            int length = TKernels.ActivationLength(TShape.Channels, TShape.Height, TShape.Width);
             var mask = new float[length];
-            TKernels.DropoutForward<Grad40x16x16>(new float[length], new float[length], mask, 0.4f, 7, 3);
-            return KernelTesting.FromBlocked(mask, 40, 16, 16, TKernels.BlockSize);
+            TKernels.DropoutForward<TShape>(new float[length], new float[length], mask, 0.4f, 7, 3);
+            return KernelTesting.FromBlocked(mask, TShape.Channels, TShape.Height, TShape.Width, TKernels.BlockSize);
         }
-        var portable = Mask<PortableKernels>();
-        Assert.Equal(portable, Mask<Avx2Kernels>());
-        Assert.Equal(portable, Mask<Avx512Kernels>());
+        var portable = Mask<PortableKernels, Grad40x16x16>();
+        Assert.Equal(portable, Mask<Avx2Kernels, Grad40x16x16>());
+        Assert.Equal(portable, Mask<Avx512Kernels, Grad40x16x16>());
+
+        // Channel 0's NCHW indices are its pixels in both shapes: pixel 80 is drawn in the scalar tail of a 9x9 plane
+        // and in vector lanes of a 16x16 one, so the two paths must agree.
+        Assert.Equal(portable.Take(81), Mask<PortableKernels, Grad37x9x9>().Take(81));
     }
 
     [Fact]
@@ -586,5 +604,44 @@ internal sealed class BatchNormInferenceCheck<TShape> : IFamilyCheck where TShap
         AssertGradient(what + " beta gradient", Enumerable.Range(0, c).Select(ch => Enumerable.Range(0, plane).Sum(p => g[ch * plane + p])).ToArray(), betaIncrement);
         AssertFiniteDifferences(what + " gamma gradient", v => Dot(g, Forward(x, v, beta, bn)), gamma, gammaIncrement, 79);
         AssertFiniteDifferences(what + " beta gradient", v => Dot(g, Forward(x, gamma, v, bn)), beta, betaIncrement, 80);
+    }
+}
+
+/// <summary>Two workers taking channel blocks [0, 1) and [1, end) of one batch produce the whole call's results bit for bit.</summary>
+internal sealed class BatchNormSplitCheck<TShape> : IFamilyCheck where TShape : struct, ITensorShape
+{
+    public void Run<TKernels>() where TKernels : struct, IKernelFamily
+    {
+        int c = TShape.Channels, h = TShape.Height, w = TShape.Width, b = TKernels.BlockSize, images = 3;
+        int length = TKernels.ActivationLength(c, h, w), imageLength = 2 * length, blocks = (c + b - 1) / b;
+        Assert.True(blocks >= 2, "The shape must span two blocks for a split.");
+        var gamma = KernelTesting.RandomArray(c, 81, 0.5f, 1.5f);
+        var beta = KernelTesting.RandomArray(c, 82);
+        var values = KernelTesting.RandomArray(images * imageLength, 83);
+        var gradients = KernelTesting.RandomArray(images * imageLength, 84);
+        var runningVariance = KernelTesting.RandomArray(c, 85, 0.5f, 1.5f);
+
+        (float[] Values, float[] Gradients, float[][] Channels) Compute(params (int Begin, int End)[] ranges)
+        {
+            var v = (float[])values.Clone();
+            var d = (float[])gradients.Clone();
+            float[] rm = new float[c], rv = (float[])runningVariance.Clone(), mean = new float[c], inverseStd = new float[c], dGamma = new float[c], dBeta = new float[c];
+            foreach (var (begin, end) in ranges)
+                TKernels.BatchNormTrainingForwardBlocks<TShape>(v, imageLength, images, 0, length, gamma, beta, rm, rv, 0.1f, 1e-5f, mean, inverseStd, begin, end);
+            foreach (var (begin, end) in ranges)
+            {
+                TKernels.BatchNormTrainingBackwardInputBlocks<TShape>(v, d, imageLength, images, 0, length, gamma, mean, inverseStd, begin, end);
+                TKernels.BatchNormTrainingBackwardParametersBlocks<TShape>(v, d, imageLength, images, 0, length, mean, inverseStd, dGamma, dBeta, begin, end);
+            }
+            return (v, d, new[] { rm, rv, mean, inverseStd, dGamma, dBeta });
+        }
+        var whole = Compute((0, blocks));
+        var split = Compute((1, blocks), (0, 1));
+        Assert.Equal(whole.Values, split.Values);
+        Assert.Equal(whole.Gradients, split.Gradients);
+        for (int i = 0; i < whole.Channels.Length; i++)
+            Assert.Equal(whole.Channels[i], split.Channels[i]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TKernels.BatchNormTrainingForwardBlocks<TShape>(values, imageLength, images, 0, length, gamma, beta,
+            new float[c], new float[c], 0.1f, 1e-5f, new float[c], new float[c], 0, blocks + 1));
     }
 }
