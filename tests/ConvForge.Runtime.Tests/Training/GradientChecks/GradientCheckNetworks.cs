@@ -145,12 +145,15 @@ public partial class DropoutCheckNet : IGeneratedNetwork, IGeneratedNetworkType
     [GlobalAvgPool]                           public partial Layer Output { get; }
 }
 
-/// <summary>A softmax inside the network (over the channels at every pixel), then dense layers with a BatchNorm on the 1x1 dense output.</summary>
+/// <summary>
+/// A softmax inside the network (over the 8 units of a dense layer: training supports an inner softmax over one
+/// pixel), then a dense layer with a BatchNorm on its 1x1 output.
+/// </summary>
 [Network(Channels = 3, Height = 6, Width = 5)]
 public partial class SoftmaxDenseCheckNet : IGeneratedNetwork, IGeneratedNetworkType
 {
-    [Conv(6, Kernel = 3, Padding = 1), Softmax]  public partial Layer Attention { get; }
-    [Conv(7, Kernel = 3, Stride = 2, Padding = 1), Relu] public partial Layer Conv2 { get; }
-    [Flatten, Dense(9), BatchNorm, Relu]         public partial Layer Hidden { get; }
-    [Dense(4)]                                   public partial Layer Output { get; }
+    [Conv(6, Kernel = 3, Stride = 2, Padding = 1), Relu] public partial Layer Conv1 { get; }
+    [Flatten, Dense(8), Softmax]                         public partial Layer Mixture { get; }
+    [Dense(9), BatchNorm, Relu]                          public partial Layer Hidden { get; }
+    [Dense(4)]                                           public partial Layer Output { get; }
 }
