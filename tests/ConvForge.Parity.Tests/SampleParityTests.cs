@@ -16,7 +16,7 @@ public sealed class SampleParityTests
 {
     private static readonly Dictionary<string, Type> s_samples = new[]
     {
-        typeof(Nin), typeof(SqueezeNet11), typeof(GoogLeNet), typeof(ResNet18), typeof(ResNet50), typeof(TinyResidualNet), typeof(FashionNin), typeof(NinFashion),
+        typeof(Nin), typeof(SqueezeNet11), typeof(GoogLeNet), typeof(ResNet18), typeof(ResNet50), typeof(TinyResidualNet), typeof(FashionNin), typeof(NinFashion), typeof(ResNet18Fashion),
     }.ToDictionary(type => type.Name);
 
     public static IEnumerable<object[]> Cases =>

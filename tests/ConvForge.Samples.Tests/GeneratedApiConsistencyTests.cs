@@ -53,6 +53,9 @@ public class GeneratedApiConsistencyTests
         [nameof(NinFashion)] = new(typeof(NinFashion), NinFashion.TrainableParameterCount, NinFashion.ParameterLength, NinFashion.Macs,
             NinFashion.InputLength, NinFashion.OutputLength,
             new(NinFashion.OutputChannels, NinFashion.OutputHeight, NinFashion.OutputWidth), NinFashion.Summary, NinFashion.ParameterLayout),
+        [nameof(ResNet18Fashion)] = new(typeof(ResNet18Fashion), ResNet18Fashion.TrainableParameterCount, ResNet18Fashion.ParameterLength, ResNet18Fashion.Macs,
+            ResNet18Fashion.InputLength, ResNet18Fashion.OutputLength,
+            new(ResNet18Fashion.OutputChannels, ResNet18Fashion.OutputHeight, ResNet18Fashion.OutputWidth), ResNet18Fashion.Summary, ResNet18Fashion.ParameterLayout),
     };
 
     public static IEnumerable<object[]> Samples => s_samples.Keys.Select(k => new object[] { k });
