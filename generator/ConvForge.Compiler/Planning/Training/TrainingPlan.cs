@@ -3,43 +3,6 @@ using ConvForge.Compiler.Graph;
 namespace ConvForge.Compiler.Planning.Training;
 
 /// <summary>
-/// What a training step computes: one step per node of the unfused graph that does work. The names are those of the
-/// runtime's <c>ConvForge.Training.TrainingStepKind</c>, which the generated table prints them as.
-/// </summary>
-public enum TrainingStepKind
-{
-    /// <summary>Convolution, NCHWc in and out.</summary>
-    Conv,
-
-    /// <summary>Convolution reading the plain network input (<see cref="TensorPass.ReadsPlainInput"/>); its input needs no gradient.</summary>
-    ConvFromPlain,
-
-    /// <summary>The plain network input to NCHWc, for consumers that read it blocked.</summary>
-    ToBlocked,
-
-    Dense,
-    MaxPool,
-    AvgPool,
-    GlobalAvgPool,
-    GlobalMaxPool,
-
-    /// <summary>BatchNorm: batch statistics in training mode (one call for the whole batch), running statistics in inference mode.</summary>
-    BatchNorm,
-
-    /// <summary>Relu, Relu6, LeakyRelu or Sigmoid (<see cref="TrainingStep.Activation"/>).</summary>
-    Activation,
-
-    Add,
-    ChannelScale,
-    Concat,
-    Dropout,
-    Lrn,
-
-    /// <summary>Softmax inside the network, over one pixel; a final Softmax is no step (the loss reads the logits).</summary>
-    Softmax,
-}
-
-/// <summary>
 /// One value the training program keeps for the backward pass: the network input, a step's output, or a dropout mask.
 /// It has the same offset in every image's slice of the value arena and of the gradient arena.
 /// </summary>

@@ -13,53 +13,6 @@ public enum TrainingLayout
     Blocked,
 }
 
-/// <summary>What a training step computes (the unfused graph: one step per node that does work).</summary>
-public enum TrainingStepKind
-{
-    /// <summary>Convolution, NCHWc in and out; weights and optional bias.</summary>
-    Conv,
-
-    /// <summary>Convolution reading the plain network input (fewer than 16 input channels, groups 1).</summary>
-    ConvFromPlain,
-
-    /// <summary>Plain network input to NCHWc (when the first consumer is not a ConvFromPlain).</summary>
-    ToBlocked,
-
-    /// <summary>Dense layer (weights [Units][C*H*W], optional bias).</summary>
-    Dense,
-    /// <summary>Max pooling.</summary>
-    MaxPool,
-    /// <summary>Average pooling.</summary>
-    AvgPool,
-    /// <summary>Mean of each channel.</summary>
-    GlobalAvgPool,
-    /// <summary>Maximum of each channel.</summary>
-    GlobalMaxPool,
-
-    /// <summary>BatchNorm: batch statistics in training mode (a batch-level step), running statistics in inference mode or when frozen.</summary>
-    BatchNorm,
-
-    /// <summary>Relu, Relu6, LeakyRelu or Sigmoid (the node's kind says which).</summary>
-    Activation,
-
-    /// <summary>Elementwise sum of two values.</summary>
-    Add,
-    /// <summary>Input 0 times the per-channel gate in input 1 (squeeze-and-excitation).</summary>
-    ChannelScale,
-
-    /// <summary>Copies each input into its channel range of the output.</summary>
-    Concat,
-
-    /// <summary>Inverted dropout with a seeded mask (training); a copy in inference mode.</summary>
-    Dropout,
-
-    /// <summary>Local response normalization.</summary>
-    Lrn,
-
-    /// <summary>Softmax inside the network (a final Softmax is not a step: the loss reads its input, the logits).</summary>
-    Softmax,
-}
-
 /// <summary>
 /// One value of the training program: a node's output, kept for the backward pass. Every value has the same
 /// offset in each image's slice of the value arena and of the gradient arena (<see cref="TrainingProgram.ImageLength"/> floats per image).
