@@ -3,7 +3,7 @@
 #if CONVFORGE_RUNTIME
 namespace ConvForge.Training;
 #else
-namespace ConvForge.Compiler.Planning.Training;
+namespace ConvForge.Compiler.Graph;
 #endif
 
 /// <summary>What a training step computes: one step per node of the unfused graph that does work.</summary>

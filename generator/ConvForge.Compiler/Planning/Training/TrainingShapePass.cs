@@ -1,3 +1,5 @@
+using ConvForge.Compiler.Graph;
+
 namespace ConvForge.Compiler.Planning.Training;
 
 /// <summary>
