@@ -89,13 +89,13 @@ def nin_fashion():
 
 
 def fashion_nin():
-    """FashionNin.cs: 3x3 32, 3x3 32, max pool, 3x3 64, 1x1 64, max pool, 3x3 128, 1x1 10 (no ReLU), global average pool."""
+    """FashionNin.cs: 3x3 32, 3x3 32, max pool, 3x3 96, 1x1 96, max pool, 3x3 192, 1x1 192, 1x1 10 (no ReLU), global average pool."""
     return nn.Sequential(
         ConvBnRelu(1, 32, 3), ConvBnRelu(32, 32, 3),
         nn.MaxPool2d(2),
-        ConvBnRelu(32, 64, 3), conv1x1_relu(64, 64),
+        ConvBnRelu(32, 96, 3), conv1x1_relu(96, 96),
         nn.MaxPool2d(2),
-        ConvBnRelu(64, 128, 3), nn.Conv2d(128, 10, 1),
+        ConvBnRelu(96, 192, 3), conv1x1_relu(192, 192), nn.Conv2d(192, 10, 1),
         nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
 

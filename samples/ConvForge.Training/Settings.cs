@@ -5,7 +5,7 @@ namespace ConvForge.Samples.Training;
 /// <summary>The `fashion` command's options.</summary>
 internal sealed record FashionSettings
 {
-    public int Epochs { get; init; } = 30;
+    public int Epochs { get; init; } = 12;
     public int BatchSize { get; init; } = 128;
     public int Seed { get; init; } = 1;
     /// <summary>Training images held out for validation (stratified); 0 for none.</summary>

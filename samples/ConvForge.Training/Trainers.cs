@@ -8,7 +8,8 @@ internal static class Trainers
 {
     /// <summary>
     /// <see cref="FashionNin"/> from scratch: SGD with Nesterov momentum 0.9, weight decay 5e-4 on the weights (not on
-    /// biases and BatchNorm), a one-cycle learning rate peaking at 0.1 over all epochs, batches of
+    /// biases and BatchNorm), softmax cross-entropy with label smoothing 0.1, a one-cycle learning rate peaking at 0.1
+    /// over all epochs, batches of
     /// <see cref="FashionSettings.BatchSize"/>; <paramref name="stepsPerEpoch"/> sizes the schedule.
     /// </summary>
     public static Trainer<FashionNin> Fashion(FashionSettings settings, int stepsPerEpoch) =>
@@ -19,6 +20,7 @@ internal static class Trainers
             Momentum = 0.9f,
             Nesterov = true,
             WeightDecay = 5e-4f,
+            LabelSmoothing = 0.1f,
             Schedule = new OneCycleSchedule(0.1, (long)stepsPerEpoch * settings.Epochs),
             Seed = (ulong)settings.Seed,
         });
