@@ -29,7 +29,8 @@ internal static class Trainers
     /// <see cref="ResNet18Fashion"/> with the pretrained trunk of <see cref="ResNet18Cntk"/> (ResNet18Cntk.OnnxPath)
     /// and a fresh 512 -> 10 head. <see cref="TransferMode.FeatureExtraction"/> freezes everything through the
     /// global pool (<c>FreezeThrough = "Features"</c>), so only the head learns; <see cref="TransferMode.FineTuning"/>
-    /// trains every layer, the pretrained trunk at a tenth of the new head's rate. Both: SGD with momentum 0.9,
+    /// trains every layer, the pretrained trunk at a tenth of the new head's rate (0.001 and 0.01; feature extraction
+    /// trains the head at 0.01: the trunk's features are large, on the model's 0..255 input scale). Both: SGD with momentum 0.9,
     /// cosine schedule, weight decay 1e-4.
     /// </summary>
     public static TransferTrainer Transfer(TransferMode mode, TransferSettings settings, int stepsPerEpoch)
@@ -46,7 +47,7 @@ internal static class Trainers
             Optimizer = OptimizerKind.Sgd,
             Momentum = 0.9f,
             WeightDecay = 1e-4f,
-            Schedule = new CosineAnnealingSchedule(featureExtraction ? 0.1 : 0.01, (long)stepsPerEpoch * settings.Epochs),
+            Schedule = new CosineAnnealingSchedule(featureExtraction ? 0.01 : 0.001, (long)stepsPerEpoch * settings.Epochs),
             LearningRateScales = featureExtraction ? new Dictionary<string, float>() : new Dictionary<string, float> { ["Classifier"] = 10f },
             FreezeThrough = featureExtraction ? "Features" : null,
             Seed = (ulong)settings.Seed,

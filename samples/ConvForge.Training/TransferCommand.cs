@@ -22,7 +22,7 @@ internal static class TransferCommand
         };
         var data = TransferData.Load(settings);
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fashion-MNIST for ResNet-18: {data.Train.DataSet.Count:N0} training and {data.Test.DataSet.Count:N0} test images, 28 x 28 gray resized bilinearly to {data.Train.ImageShape}, the model's BGR mean-image preprocessing; {settings.Epochs} epoch(s) of batches of {settings.BatchSize} per mode, no augmentation."));
+            $"Fashion-MNIST for ResNet-18: {data.Train.DataSet.Count:N0} training and {data.Test.DataSet.Count:N0} test images, 28 x 28 gray resized bilinearly to {data.Train.ImageShape}, minus the per-channel means of the model's mean image; {settings.Epochs} epoch(s) of batches of {settings.BatchSize} per mode, no augmentation."));
 
         var results = new List<TransferResult>();
         foreach (var current in modes)
