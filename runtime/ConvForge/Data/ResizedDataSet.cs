@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace ConvForge.Data;
 
@@ -22,9 +23,8 @@ namespace ConvForge.Data;
 /// </remarks>
 public sealed class ResizedDataSet : IImageDataSet
 {
-    [ThreadStatic]
-    private static float[]? sourceScratch;
-
+    // One source image per thread and per instance (a static buffer would be shared with a ResizedDataSet nested in this one).
+    private readonly ThreadLocal<float[]> sourceScratch;
     private readonly int[] rowBelow, rowAbove, columnLeft, columnRight;
     private readonly float[] rowWeight, columnWeight;
 
@@ -52,6 +52,7 @@ public sealed class ResizedDataSet : IImageDataSet
         ImageShape = new TensorShape(channels, height, width);
         PixelScale = pixelScale;
         Normalization = normalization;
+        sourceScratch = new ThreadLocal<float[]>(() => new float[from.Length]);
         (rowBelow, rowAbove, rowWeight) = Taps(from.Height, height);
         (columnLeft, columnRight, columnWeight) = Taps(from.Width, width);
     }
@@ -84,8 +85,7 @@ public sealed class ResizedDataSet : IImageDataSet
         if (destination.Length != shape.Length)
             throw new ArgumentException($"The destination must hold exactly {shape} = {shape.Length} floats; it has {destination.Length}.", nameof(destination));
         var from = Source.ImageShape;
-        var scratch = sourceScratch is { } s && s.Length >= from.Length ? s : sourceScratch = new float[from.Length];
-        var source = scratch.AsSpan(0, from.Length);
+        var source = sourceScratch.Value.AsSpan();
         Source.CopyImage(index, source);
 
         var plane = shape.Height * shape.Width;

@@ -81,6 +81,21 @@ public sealed class ResizedDataSetTests
     }
 
     [Fact]
+    public void A_resized_set_of_a_resized_set_resizes_twice()
+    {
+        var data = ArrayDataSet.Random(2, new TensorShape(1, 5, 7), seed: 4);
+        var inner = new ResizedDataSet(data, 9, 6, channels: 1);
+        var nested = new ResizedDataSet(inner, 4, 11, channels: 3);
+        var middle = new float[54];
+        inner.CopyImage(1, middle);
+        var expected = new float[132];
+        new ResizedDataSet(new ArrayDataSet(new TensorShape(1, 9, 6), middle, new[] { 0 }, 3), 4, 11, channels: 3).CopyImage(0, expected);
+        var image = new float[132];
+        nested.CopyImage(1, image);
+        Assert.Equal(expected, image);
+    }
+
+    [Fact]
     public void Channels_other_than_kept_or_gray_to_three_are_refused()
     {
         var color = ArrayDataSet.Random(1, new TensorShape(3, 2, 2), seed: 1);
