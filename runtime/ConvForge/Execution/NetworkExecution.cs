@@ -36,7 +36,12 @@ public readonly record struct ForwardBufferLengths(int Arena, int PackedWeights,
 public sealed class NetworkExecution
 {
     private readonly Func<KernelFamily, ForwardBufferLengths> _bufferLengths;
+    private readonly int _forwardStepCount;
     private float[] _arena;
+    // _arenas[0] is _arena; the others are allocated the first time workers run images side by side.
+    private float[][] _arenas;
+    private int _degreeOfParallelism = DefaultDegreeOfParallelism;
+    private StepTimer? _stepTimer;
     private float[] _packedWeights;
     private float[] _scratch;
     private long _packedVersion = -1;
@@ -50,13 +55,110 @@ public sealed class NetworkExecution
     /// <param name="family">The kernel family to start with, usually <see cref="KernelFamilies.Best"/>.</param>
     /// <param name="bufferLengths">The buffer sizes of each family (the generated plan's constants).</param>
     public NetworkExecution(NetworkDefinition definition, KernelFamily family, Func<KernelFamily, ForwardBufferLengths> bufferLengths)
+        : this(definition, family, bufferLengths, forwardStepCount: 0)
     {
+    }
+
+    /// <inheritdoc cref="NetworkExecution(NetworkDefinition, KernelFamily, Func{KernelFamily, ForwardBufferLengths})"/>
+    /// <param name="definition">The network's static description.</param>
+    /// <param name="family">The kernel family to start with, usually <see cref="KernelFamilies.Best"/>.</param>
+    /// <param name="bufferLengths">The buffer sizes of each family (the generated plan's constants).</param>
+    /// <param name="forwardStepCount">How many steps the generated forward pass has (a <see cref="StepTimer"/> must have as many); 0 when unknown.</param>
+    public NetworkExecution(NetworkDefinition definition, KernelFamily family, Func<KernelFamily, ForwardBufferLengths> bufferLengths, int forwardStepCount)
+    {
+        _forwardStepCount = forwardStepCount;
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         _bufferLengths = bufferLengths ?? throw new ArgumentNullException(nameof(bufferLengths));
         Parameters = new ParameterStore(definition);
         Parameters.Initialize(0);
         Family = family;
         (_arena, _packedWeights, _scratch) = Allocate(family);
+        _arenas = [_arena];
+    }
+
+    /// <summary>The degree of parallelism a new instance starts with: the machine's processor count.</summary>
+    public static int DefaultDegreeOfParallelism => Environment.ProcessorCount;
+
+    /// <summary>
+    /// How many threads a <c>Forward</c> call may use (the caller's and pool threads shared by every instance): 1 runs
+    /// everything on the calling thread. Results are bit-identical for every value. A call made from a worker of a pool,
+    /// or while the pool is busy with another instance's call, runs on the calling thread alone.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is using the instance.</exception>
+    public int DegreeOfParallelism
+    {
+        get => _degreeOfParallelism;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The degree of parallelism is at least 1 (the calling thread).");
+            Claim();
+            _degreeOfParallelism = value;
+            Release();
+        }
+    }
+
+    /// <summary>Per-step timing of the forward pass (see <see cref="Execution.StepTimer"/>); null, the default, times nothing.</summary>
+    /// <exception cref="ArgumentException">The timer's step count is not the plan's.</exception>
+    public StepTimer? StepTimer
+    {
+        get => _stepTimer;
+        set
+        {
+            if (value is not null && _forwardStepCount > 0 && value.StepCount != _forwardStepCount)
+                throw new ArgumentException($"{Definition.Name}'s forward pass has {_forwardStepCount} steps; the timer has room for {value.StepCount}.", nameof(value));
+            _stepTimer = value;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batchSize"/> images through <typeparamref name="TPass"/> on up to
+    /// <see cref="DegreeOfParallelism"/> workers, with the packed weights as they are (the caller packs them first).
+    /// Called by generated code between <see cref="Enter"/> and <see cref="Exit"/>; allocates nothing after the first
+    /// call that runs images side by side.
+    /// </summary>
+    public unsafe void Run<TPass>(ReadOnlySpan<float> input, Span<float> output, int batchSize, int imageInputLength, int imageOutputLength)
+        where TPass : struct, IForwardPass
+    {
+        int workers = _degreeOfParallelism;
+        fixed (float* i = input, o = output)
+        {
+            var work = new ForwardWork<TPass>
+            {
+                Input = i,
+                Output = o,
+                ImageInputLength = imageInputLength,
+                ImageOutputLength = imageOutputLength,
+                BatchSize = batchSize,
+                PackedWeights = _packedWeights,
+                Timer = _stepTimer,
+            };
+            if (workers > 1)
+            {
+                var pool = ForwardPools.For(workers);
+                work.Arenas = batchSize >= workers ? ArenasFor(workers) : _arenas;
+                work.Barrier = pool.Barrier;
+                if (pool.TryRun(ref work))
+                    return;
+                work.Barrier = null;
+            }
+            work.Arenas = _arenas;
+            work.Execute(0, 1);
+        }
+    }
+
+    private float[][] ArenasFor(int workers)
+    {
+        if (_arenas.Length < workers)
+        {
+            var arenas = new float[workers][];
+            arenas[0] = _arena;
+            for (int w = 1; w < workers; w++)
+                arenas[w] = w < _arenas.Length ? _arenas[w] : new float[_arena.Length];
+            _arenas = arenas;
+        }
+        return _arenas;
     }
 
     /// <summary>The network's static description.</summary>
@@ -100,6 +202,7 @@ public sealed class NetworkExecution
             if (family == Family)
                 return;
             (_arena, _packedWeights, _scratch) = Allocate(family);
+            _arenas = [_arena];
             Family = family;
             _packedVersion = -1;
         }

@@ -30,11 +30,13 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
     static void IKernelFamily.PackDenseWeights<TShape>(ReadOnlySpan<float> weights, Span<float> packed) => DenseWeights.Pack<TShape>(B, weights, packed);
     static void IKernelFamily.PackChannels(ReadOnlySpan<float> values, Span<float> packed) => ConvWeights.PackChannels(B, values, packed);
 
-    static void IKernelFamily.Conv<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
+    static void IKernelFamily.Conv<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output, WorkSplit split)
     {
         Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
         Check(weights.Length, ConvWeights.PackedLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
         {
             ConvDriver<TVector, TOps>.Blocked<TShape, TEpilogue>(i, w, b, r, o);
@@ -42,13 +44,15 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         }
     }
 
-    static void IKernelFamily.ConvNchw<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)
+    static void IKernelFamily.ConvNchw<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output, WorkSplit split)
     {
         if (TShape.Groups != 1)
             throw new NotSupportedException("Convolutions with NCHW input take groups = 1.");
         Check(input.Length, TShape.InChannels * TShape.InHeight * TShape.InWidth, nameof(input));
         Check(weights.Length, ConvWeights.PackedNchwLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
         {
             ConvDriver<TVector, TOps>.Planar<TShape, TEpilogue>(i, w, b, r, o);
@@ -67,16 +71,20 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
             Check(residual.Length, outLength, nameof(residual));
     }
 
-    static void IKernelFamily.MaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
+    static void IKernelFamily.MaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckPool<TShape>(input, output);
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             Pooling<TVector, TOps>.Max<TShape>(i, o);
     }
 
-    static void IKernelFamily.AvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
+    static void IKernelFamily.AvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckPool<TShape>(input, output);
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             Pooling<TVector, TOps>.Average<TShape>(i, o);
     }
@@ -87,16 +95,20 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(output.Length, Nchwc.Length(TShape.Channels, TShape.OutHeight, TShape.OutWidth, B), nameof(output));
     }
 
-    static void IKernelFamily.GlobalAvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
+    static void IKernelFamily.GlobalAvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckGlobal<TShape>(input, output);
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             Pooling<TVector, TOps>.GlobalAverage<TShape>(i, o);
     }
 
-    static void IKernelFamily.GlobalMaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output)
+    static void IKernelFamily.GlobalMaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckGlobal<TShape>(input, output);
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             Pooling<TVector, TOps>.GlobalMax<TShape>(i, o);
     }
@@ -107,84 +119,102 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(output.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(output));
     }
 
-    static void IKernelFamily.ScaleShift<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> output)
+    static void IKernelFamily.ScaleShift<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> output, WorkSplit split)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(scale.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(scale));
         Check(shift.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(shift));
         Check(output.Length, Length<TShape>(), nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, s = scale, t = shift, o = output)
             Elementwise<TVector, TOps>.ScaleShift<TShape, TActivation>(i, s, t, o);
     }
 
-    static void IKernelFamily.Activate<TShape, TActivation>(ReadOnlySpan<float> input, Span<float> output)
+    static void IKernelFamily.Activate<TShape, TActivation>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(output.Length, Length<TShape>(), nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             Elementwise<TVector, TOps>.Activate<TActivation>(i, o, output.Length);
     }
 
-    static void IKernelFamily.Add<TShape, TActivation>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    static void IKernelFamily.Add<TShape, TActivation>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output, WorkSplit split)
     {
         Check(a.Length, Length<TShape>(), nameof(a));
         Check(b.Length, Length<TShape>(), nameof(b));
         Check(output.Length, Length<TShape>(), nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* pa = a, pb = b, o = output)
             Elementwise<TVector, TOps>.Add<TActivation>(pa, pb, o, output.Length);
     }
 
-    static void IKernelFamily.ChannelScale<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, Span<float> output)
+    static void IKernelFamily.ChannelScale<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, Span<float> output, WorkSplit split)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(gate.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(gate));
         Check(output.Length, Length<TShape>(), nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, g = gate, o = output)
             Elementwise<TVector, TOps>.ChannelScale<TShape>(i, g, o);
     }
 
-    static void IKernelFamily.ToNchwc<TShape>(ReadOnlySpan<float> nchw, Span<float> nchwc)
+    static void IKernelFamily.ToNchwc<TShape>(ReadOnlySpan<float> nchw, Span<float> nchwc, WorkSplit split)
     {
         Check(nchw.Length, TShape.Channels * TShape.Height * TShape.Width, nameof(nchw));
         Check(nchwc.Length, Length<TShape>(), nameof(nchwc));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* s = nchw, d = nchwc)
             Layout.ToNchwc<TShape>(B, s, d);
     }
 
-    static void IKernelFamily.ToNchw<TShape>(ReadOnlySpan<float> nchwc, Span<float> nchw)
+    static void IKernelFamily.ToNchw<TShape>(ReadOnlySpan<float> nchwc, Span<float> nchw, WorkSplit split)
     {
         Check(nchwc.Length, Length<TShape>(), nameof(nchwc));
         Check(nchw.Length, TShape.Channels * TShape.Height * TShape.Width, nameof(nchw));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* s = nchwc, d = nchw)
             Layout.ToNchw<TShape>(B, s, d);
     }
 
-    static void IKernelFamily.CopyChannels<TShape>(ReadOnlySpan<float> source, Span<float> destination, int destinationChannels, int channelOffset)
+    static void IKernelFamily.CopyChannels<TShape>(ReadOnlySpan<float> source, Span<float> destination, int destinationChannels, int channelOffset, WorkSplit split)
     {
         if (channelOffset < 0 || channelOffset + TShape.Channels > destinationChannels)
             throw new ArgumentOutOfRangeException(nameof(channelOffset), $"Channels [{channelOffset}, {channelOffset + TShape.Channels}) do not fit in {destinationChannels} channels.");
         Check(source.Length, Length<TShape>(), nameof(source));
         Check(destination.Length, Nchwc.Length(destinationChannels, TShape.Height, TShape.Width, B), nameof(destination));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* s = source, d = destination)
             Layout.CopyChannels<TShape>(B, s, d, destinationChannels, channelOffset);
     }
 
-    static void IKernelFamily.Lrn<TShape>(ReadOnlySpan<float> input, Span<float> output, int size, float alpha, float beta, float k)
+    static void IKernelFamily.Lrn<TShape>(ReadOnlySpan<float> input, Span<float> output, int size, float alpha, float beta, float k, WorkSplit split)
     {
         if (size < 1)
             throw new ArgumentOutOfRangeException(nameof(size), "The LRN window needs at least one channel.");
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(output.Length, Length<TShape>(), nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             ChannelNormalization.Lrn<TShape>(B, i, o, size, alpha, beta, k);
     }
 
-    static void IKernelFamily.Dense<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
+    static void IKernelFamily.Dense<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, WorkSplit split)
     {
         Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
         Check(weights.Length, DenseWeights.PackedLength<TShape>(B), nameof(weights));
         Check(bias.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(bias));
         Check(output.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, w = weights, b = bias, o = output)
         {
             Elementwise<TVector, TOps>.Dense<TShape, TActivation>(i, w, b, o);
@@ -192,11 +222,13 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         }
     }
 
-    static void IKernelFamily.Softmax<TShape>(ReadOnlySpan<float> input, Span<float> output)
+    static void IKernelFamily.Softmax<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         int length = TShape.Channels * TShape.Height * TShape.Width;
         Check(input.Length, length, nameof(input));
         Check(output.Length, length, nameof(output));
+        if (split.Worker != 0)
+            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, o = output)
             ChannelNormalization.Softmax<TShape>(i, o);
     }

@@ -122,6 +122,46 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="work"/> as <see cref="Run{TWork}(ref TWork)"/> does when the pool is free, and returns false at
+    /// once, without running anything, when it is not: another thread is running work on it, or the calling thread is a
+    /// worker of any pool (nested parallelism would only oversubscribe the cores). The caller then runs the work inline.
+    /// </summary>
+    /// <exception cref="AggregateException">One or more workers threw.</exception>
+    /// <exception cref="ObjectDisposedException">The pool was disposed.</exception>
+    public bool TryRun<TWork>(ref TWork work)
+        where TWork : struct, IWorkItem
+    {
+        if (t_running is not null)
+            return false;
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+            return false;
+        }
+        t_running = this;
+        try
+        {
+            var slot = SlotFor<TWork>();
+            slot.Work = work;
+            try
+            {
+                Dispatch(slot);
+            }
+            finally
+            {
+                work = slot.Work;
+                slot.Work = default;
+            }
+        }
+        finally
+        {
+            t_running = null;
+            Volatile.Write(ref _busy, 0);
+        }
+        return true;
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> over the indices 0 to <paramref name="count"/> - 1, split into one contiguous chunk per
     /// worker by <see cref="Chunk"/>. The split depends only on <paramref name="count"/> and <see cref="WorkerCount"/>, so
     /// every run with the same worker count gives each worker the same indices and produces bit-identical results.
