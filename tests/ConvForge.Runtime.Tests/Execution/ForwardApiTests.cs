@@ -9,25 +9,31 @@ namespace ConvForge.Runtime.Tests.Execution;
 /// <summary>The generated run-time API: allocation, argument checks, thread safety, weights and ONNX export.</summary>
 public class ForwardApiTests
 {
-    public static TheoryData<string, KernelFamily> AllocationCases()
+    public static TheoryData<string, KernelFamily, int> AllocationCases()
     {
-        var data = new TheoryData<string, KernelFamily>();
+        var data = new TheoryData<string, KernelFamily, int>();
         foreach (var family in Enum.GetValues<KernelFamily>())
         {
-            data.Add(nameof(JoinNet), family);      // concatenations (zero-copy and copied), residual adds, squeeze-excite
-            data.Add(nameof(EveryLayerNet), family);
-            data.Add(nameof(ModuleNet), family);
+            // One thread, and three (a batch of 3 side by side, one image split): the calling thread's share is counted here,
+            // the pool threads' in ForwardThreadTests.
+            foreach (var threads in new[] { 1, 3 })
+            {
+                data.Add(nameof(JoinNet), family, threads);      // concatenations (zero-copy and copied), residual adds, squeeze-excite
+                data.Add(nameof(EveryLayerNet), family, threads);
+                data.Add(nameof(ModuleNet), family, threads);
+            }
         }
         return data;
     }
 
     [Theory]
     [MemberData(nameof(AllocationCases))]
-    public void Forward_allocates_nothing_after_warm_up_not_even_to_repack(string name, KernelFamily family)
+    public void Forward_allocates_nothing_after_warm_up_not_even_to_repack(string name, KernelFamily family, int threads)
     {
         var network = TestNetwork.All[name];
         var instance = network.Create();
         instance.UseKernels(family);
+        instance.DegreeOfParallelism = threads;
         var input = OnnxRuntimeHarness.RandomValues(3 * network.InputLength, seed: 1);
         var output = new float[3 * network.OutputLength];
         instance.Forward(input, output, 3);   // warm-up: JIT, static constructors, the first packing

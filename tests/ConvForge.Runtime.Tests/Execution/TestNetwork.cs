@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ConvForge.Execution;
 using ConvForge.Kernels;
 
 namespace ConvForge.Runtime.Tests.Execution;
@@ -9,15 +10,17 @@ public sealed class TestNetwork
 {
     private readonly Func<IGeneratedNetwork> create;
 
-    private TestNetwork(string name, NetworkDefinition definition, Func<IGeneratedNetwork> create)
+    private TestNetwork(string name, NetworkDefinition definition, IReadOnlyList<ForwardStepInfo> forwardSteps, Func<IGeneratedNetwork> create)
     {
         Name = name;
         Definition = definition;
+        ForwardSteps = forwardSteps;
         this.create = create;
     }
 
     public string Name { get; }
     public NetworkDefinition Definition { get; }
+    public IReadOnlyList<ForwardStepInfo> ForwardSteps { get; }
     public int InputLength => Definition.InputShape.Length;
     public int OutputLength => Definition.OutputShape.Length;
 
@@ -26,7 +29,7 @@ public sealed class TestNetwork
 
     public override string ToString() => Name;
 
-    private static TestNetwork Of<T>() where T : IGeneratedNetwork, IGeneratedNetworkType, new() => new(typeof(T).Name, T.Definition, () => new T());
+    private static TestNetwork Of<T>() where T : IGeneratedNetwork, IGeneratedNetworkType, new() => new(typeof(T).Name, T.Definition, T.ForwardSteps, () => new T());
 
     /// <summary>The test networks by name.</summary>
     public static IReadOnlyDictionary<string, TestNetwork> All { get; } = new Dictionary<string, TestNetwork>

@@ -13,6 +13,8 @@ public interface IGeneratedNetwork
 {
     ParameterStore Parameters { get; }
     KernelFamily KernelFamily { get; }
+    int DegreeOfParallelism { get; set; }
+    ConvForge.Execution.StepTimer? StepTimer { get; set; }
     void UseKernels(KernelFamily family);
     void InitializeParameters(ulong seed);
     void Forward(ReadOnlySpan<float> input, Span<float> output);
@@ -29,6 +31,7 @@ public interface IGeneratedNetwork
 public interface IGeneratedNetworkType
 {
     static abstract NetworkDefinition Definition { get; }
+    static abstract System.Collections.Generic.IReadOnlyList<ConvForge.Execution.ForwardStepInfo> ForwardSteps { get; }
 }
 
 // Small networks declared in source, so the generator emits their forward passes into this test assembly.
