@@ -51,6 +51,25 @@ public sealed class GeneratedNetwork
     /// <summary>The kernel family the instance runs.</summary>
     public KernelFamily KernelFamily => (KernelFamily)Property(nameof(KernelFamily)).GetValue(instance)!;
 
+    /// <summary>How many threads a Forward call may use.</summary>
+    public int DegreeOfParallelism
+    {
+        get => (int)Property(nameof(DegreeOfParallelism)).GetValue(instance)!;
+        set => SetProperty(nameof(DegreeOfParallelism), value);
+    }
+
+    /// <summary>The per-step timer attached to the instance, or null.</summary>
+    public ConvForge.Execution.StepTimer? StepTimer
+    {
+        get => (ConvForge.Execution.StepTimer?)Property(nameof(StepTimer)).GetValue(instance);
+        set => SetProperty(nameof(StepTimer), value);
+    }
+
+    /// <summary>The class's static table of forward steps.</summary>
+    public System.Collections.Generic.IReadOnlyList<ConvForge.Execution.ForwardStepInfo> ForwardSteps =>
+        (System.Collections.Generic.IReadOnlyList<ConvForge.Execution.ForwardStepInfo>)(Type.GetProperty(nameof(ForwardSteps), Static)
+            ?? throw new InvalidOperationException($"{Type.FullName} has no static ForwardSteps.")).GetValue(null)!;
+
     /// <summary>Forces <paramref name="family"/> on this instance.</summary>
     public void UseKernels(KernelFamily family) => Invoke(nameof(UseKernels), new[] { typeof(KernelFamily) }, family);
 
@@ -86,6 +105,18 @@ public sealed class GeneratedNetwork
     private PropertyInfo Property(string name) =>
         Type.GetProperty(name, Instance)
         ?? throw new InvalidOperationException($"{Type.FullName} has no public property {name}.");
+
+    private void SetProperty(string name, object? value)
+    {
+        try
+        {
+            Property(name).SetValue(instance, value);
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception.InnerException).Throw();
+        }
+    }
 
     private void Invoke(string name, Type[] parameters, object argument)
     {
