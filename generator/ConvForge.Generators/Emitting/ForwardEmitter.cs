@@ -81,6 +81,8 @@ internal sealed class ForwardEmitter
         yield return "An instance owns its parameters (initialized from seed 0), the kernel family it runs and one activation arena:";
         yield return "it runs one <c>Forward</c> at a time and throws <see cref=\"global::System.InvalidOperationException\"/> when a second";
         yield return "thread enters meanwhile. Use one instance per thread. After the first call, <c>Forward</c> allocates nothing.";
+        yield return "A call itself runs on up to <c>DegreeOfParallelism</c> threads (by default one per processor), with the same results";
+        yield return "on any number.";
         yield return "</para>";
     }
 
@@ -248,7 +250,8 @@ internal sealed class ForwardEmitter
     {
         writer.WriteLine("/// <remarks>");
         writer.WriteLine("/// Allocates nothing after the first call. Repacks the weights first when <c>Parameters</c> changed since the last call.");
-        writer.WriteLine("/// Not thread-safe: an instance runs one call at a time (its activations live in one arena).");
+        writer.WriteLine("/// Not thread-safe: an instance runs one call at a time (its activations live in one arena). The call itself may use");
+        writer.WriteLine("/// up to <c>DegreeOfParallelism</c> threads; the results are the same on any number.");
         writer.WriteLine("/// </remarks>");
         writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not the batch's; the message gives the expected length.</exception>");
         writer.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is inside this instance.</exception>");
