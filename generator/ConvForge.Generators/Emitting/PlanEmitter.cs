@@ -236,7 +236,8 @@ internal sealed class PlanEmitter
                 writer.WriteLine($"TKernels.Activate<{Shape(0)}, {activation}>({In(0)}, {outputSpan}, {Split});");
                 break;
             case StepKind.Add:
-                // The kernel adds two operands: more are summed into the output one at a time, the activation last.
+                // The kernel adds two operands: more are summed into the output one at a time, the activation last. No barrier
+                // is needed between the calls: each splits the same shape the same way, so a worker reads back only what it wrote.
                 for (var i = 1; i < step.Inputs.Count; i++)
                 {
                     var last = i == step.Inputs.Count - 1 ? activation : Kernels + "Identity";
