@@ -81,8 +81,16 @@ public sealed class ParallelForwardTests
         var input = Inputs(4);
         var expected = Expected(input, 4);
         var recorder = ThreeStepPass.Recorder = new Recorder(execution);
-        for (int run = 0; run < 200; run++)
-            Assert.True(expected.AsSpan().SequenceEqual(Run(execution, input, 4)));
+        ThreeStepPass.Spin = 20_000;
+        try
+        {
+            for (int run = 0; run < 200; run++)
+                Assert.True(expected.AsSpan().SequenceEqual(Run(execution, input, 4)), $"Run {run} gave other results.");
+        }
+        finally
+        {
+            ThreeStepPass.Spin = 0;
+        }
         Assert.Equal(0, recorder.Collisions);
     }
 
@@ -289,6 +297,9 @@ internal struct ThreeStepPass : IForwardPass
 
     public static Recorder? Recorder;
 
+    /// <summary>Busy-waits this many iterations in step 1, so that images side by side overlap in time.</summary>
+    public static int Spin;
+
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> arena, ReadOnlySpan<float> packed, in ForwardWorker worker)
     {
         var recorder = Recorder!;
@@ -311,6 +322,7 @@ internal struct ThreeStepPass : IForwardPass
 
         for (int i = start; i < end; i++)
             arena[Length + i] = arena[Length - 1 - i] - arena[i] * 0.5f;
+        Thread.SpinWait(Spin);
         CheckTag(arena, image, recorder);
         worker.EndStep(1);
 
