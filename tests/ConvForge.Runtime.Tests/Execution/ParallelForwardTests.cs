@@ -110,6 +110,66 @@ public sealed class ParallelForwardTests
     }
 
     [Fact]
+    public void A_forward_pass_that_finds_the_shared_pool_busy_runs_on_its_own_thread()
+    {
+        // Instance A holds the 2-worker forward pool (its pass waits inside step 0); instance B, also at 2 threads, runs
+        // meanwhile on its calling thread alone, with the same results.
+        var holder = NewExecution();
+        holder.DegreeOfParallelism = 2;
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        HoldingPass.Inside = inside;
+        HoldingPass.Release = release;
+        var holding = new Thread(() =>
+        {
+            holder.Enter(ThreeStepPass.Length, ThreeStepPass.Length, 1);
+            holder.Run<HoldingPass>(new float[ThreeStepPass.Length], new float[ThreeStepPass.Length], 1, ThreeStepPass.Length, ThreeStepPass.Length);
+            holder.Exit();
+        });
+        holding.Start();
+        try
+        {
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(30)), "The holding pass never started.");
+            var execution = NewExecution();
+            execution.DegreeOfParallelism = 2;
+            var recorder = ThreeStepPass.Recorder = new Recorder(execution);
+            var input = Inputs(5);
+            Assert.True(Expected(input, 5).AsSpan().SequenceEqual(Run(execution, input, 5)));
+            Assert.All(recorder.Workers.AsSpan(0, 5).ToArray(), workers => Assert.Equal(1, workers));
+            Assert.All(recorder.Threads.AsSpan(0, 5).ToArray(), thread => Assert.Equal(Environment.CurrentManagedThreadId, thread));
+        }
+        finally
+        {
+            release.Set();
+            holding.Join();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DegreesOfParallelism))]
+    public void An_exception_in_a_pass_reaches_the_caller_and_the_next_run_works(int degree)
+    {
+        var execution = NewExecution();
+        execution.DegreeOfParallelism = degree;
+        var recorder = ThreeStepPass.Recorder = new Recorder(execution);
+        foreach (int batch in new[] { 1, degree, degree + 1 })
+        {
+            ThreeStepPass.ThrowOnImage = batch - 1;
+            try
+            {
+                // The pass's own exception, whether it ran inline or on the pool.
+                Assert.Equal($"image {batch - 1}", Assert.Throws<TimeoutException>(() => Run(execution, Inputs(batch), batch)).Message);
+            }
+            finally
+            {
+                ThreeStepPass.ThrowOnImage = -1;
+            }
+            var input = Inputs(batch);
+            Assert.True(Expected(input, batch).AsSpan().SequenceEqual(Run(execution, input, batch)), $"batch {batch}, {degree} threads: the run after the failed one gave other results.");
+        }
+    }
+
+    [Fact]
     public void The_step_timer_times_images_that_workers_share_and_not_images_side_by_side()
     {
         var execution = NewExecution();
@@ -297,6 +357,9 @@ internal struct ThreeStepPass : IForwardPass
 
     public static Recorder? Recorder;
 
+    /// <summary>The image on which worker 0 throws a <see cref="TimeoutException"/> in step 1; -1 for none.</summary>
+    public static int ThrowOnImage = -1;
+
     /// <summary>Busy-waits this many iterations in step 1, so that images side by side overlap in time.</summary>
     public static int Spin;
 
@@ -323,6 +386,8 @@ internal struct ThreeStepPass : IForwardPass
         for (int i = start; i < end; i++)
             arena[Length + i] = arena[Length - 1 - i] - arena[i] * 0.5f;
         Thread.SpinWait(Spin);
+        if (image == ThrowOnImage && worker.Split.Worker == 0)
+            throw new TimeoutException($"image {image}");
         CheckTag(arena, image, recorder);
         worker.EndStep(1);
 
@@ -337,5 +402,22 @@ internal struct ThreeStepPass : IForwardPass
     {
         if (arena[Tag] != image)
             Interlocked.Increment(ref recorder.Collisions);
+    }
+}
+
+/// <summary>A one-step pass that holds the pool: worker 0 signals <see cref="Inside"/> and waits for <see cref="Release"/>.</summary>
+internal struct HoldingPass : IForwardPass
+{
+    public static ManualResetEventSlim? Inside;
+    public static ManualResetEventSlim? Release;
+
+    public static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> arena, ReadOnlySpan<float> packed, in ForwardWorker worker)
+    {
+        if (worker.Split.Worker == 0)
+        {
+            Inside!.Set();
+            Release!.Wait();
+        }
+        worker.EndStep(0);
     }
 }
