@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Globalization;
 using System.IO;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using ConvForge.Kernels;
 
@@ -116,7 +117,8 @@ public sealed class NetworkExecution
     /// Runs <paramref name="batchSize"/> images through <typeparamref name="TPass"/> on up to
     /// <see cref="DegreeOfParallelism"/> workers, with the packed weights as they are (the caller packs them first).
     /// Called by generated code between <see cref="Enter"/> and <see cref="Exit"/>; allocates nothing after the first
-    /// call that runs images side by side.
+    /// call that runs images side by side. An exception thrown by the pass reaches the caller as itself, whatever the
+    /// number of workers (an <see cref="AggregateException"/> only when several workers threw).
     /// </summary>
     public unsafe void Run<TPass>(ReadOnlySpan<float> input, Span<float> output, int batchSize, int imageInputLength, int imageOutputLength)
         where TPass : struct, IForwardPass
@@ -139,8 +141,16 @@ public sealed class NetworkExecution
                 var pool = ForwardPools.For(workers);
                 work.Arenas = batchSize >= workers ? ArenasFor(workers) : _arenas;
                 work.Barrier = pool.Barrier;
-                if (pool.TryRun(ref work))
-                    return;
+                try
+                {
+                    if (pool.TryRun(ref work))
+                        return;
+                }
+                catch (AggregateException error) when (error.InnerExceptions.Count == 1)
+                {
+                    // The exception a pass throws on one worker is the caller's, as when it runs inline.
+                    ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
+                }
                 work.Barrier = null;
             }
             work.Arenas = _arenas;

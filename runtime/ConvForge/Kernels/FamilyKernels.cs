@@ -74,19 +74,17 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
     static void IKernelFamily.MaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckPool<TShape>(input, output);
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(Nchwc.Blocks(TShape.Channels, B) * TShape.OutHeight);
         fixed (float* i = input, o = output)
-            Pooling<TVector, TOps>.Max<TShape>(i, o);
+            Pooling<TVector, TOps>.Max<TShape>(i, o, start, end);
     }
 
     static void IKernelFamily.AvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckPool<TShape>(input, output);
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(Nchwc.Blocks(TShape.Channels, B) * TShape.OutHeight);
         fixed (float* i = input, o = output)
-            Pooling<TVector, TOps>.Average<TShape>(i, o);
+            Pooling<TVector, TOps>.Average<TShape>(i, o, start, end);
     }
 
     private static void CheckPool<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
@@ -98,19 +96,17 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
     static void IKernelFamily.GlobalAvgPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckGlobal<TShape>(input, output);
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(Nchwc.Blocks(TShape.Channels, B));
         fixed (float* i = input, o = output)
-            Pooling<TVector, TOps>.GlobalAverage<TShape>(i, o);
+            Pooling<TVector, TOps>.GlobalAverage<TShape>(i, o, start, end);
     }
 
     static void IKernelFamily.GlobalMaxPool<TShape>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         CheckGlobal<TShape>(input, output);
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(Nchwc.Blocks(TShape.Channels, B));
         fixed (float* i = input, o = output)
-            Pooling<TVector, TOps>.GlobalMax<TShape>(i, o);
+            Pooling<TVector, TOps>.GlobalMax<TShape>(i, o, start, end);
     }
 
     private static void CheckGlobal<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, ITensorShape
@@ -125,20 +121,18 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(scale.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(scale));
         Check(shift.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(shift));
         Check(output.Length, Length<TShape>(), nameof(output));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(BlockPixels<TShape>());
         fixed (float* i = input, s = scale, t = shift, o = output)
-            Elementwise<TVector, TOps>.ScaleShift<TShape, TActivation>(i, s, t, o);
+            Elementwise<TVector, TOps>.ScaleShift<TShape, TActivation>(i, s, t, o, start, end);
     }
 
     static void IKernelFamily.Activate<TShape, TActivation>(ReadOnlySpan<float> input, Span<float> output, WorkSplit split)
     {
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(output.Length, Length<TShape>(), nameof(output));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(BlockPixels<TShape>());
         fixed (float* i = input, o = output)
-            Elementwise<TVector, TOps>.Activate<TActivation>(i, o, output.Length);
+            Elementwise<TVector, TOps>.Activate<TActivation>(i, o, start * B, end * B);
     }
 
     static void IKernelFamily.Add<TShape, TActivation>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output, WorkSplit split)
@@ -146,10 +140,9 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(a.Length, Length<TShape>(), nameof(a));
         Check(b.Length, Length<TShape>(), nameof(b));
         Check(output.Length, Length<TShape>(), nameof(output));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(BlockPixels<TShape>());
         fixed (float* pa = a, pb = b, o = output)
-            Elementwise<TVector, TOps>.Add<TActivation>(pa, pb, o, output.Length);
+            Elementwise<TVector, TOps>.Add<TActivation>(pa, pb, o, start * B, end * B);
     }
 
     static void IKernelFamily.ChannelScale<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> gate, Span<float> output, WorkSplit split)
@@ -157,30 +150,27 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(gate.Length, Nchwc.PaddedChannels(TShape.Channels, B), nameof(gate));
         Check(output.Length, Length<TShape>(), nameof(output));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(BlockPixels<TShape>());
         fixed (float* i = input, g = gate, o = output)
-            Elementwise<TVector, TOps>.ChannelScale<TShape>(i, g, o);
+            Elementwise<TVector, TOps>.ChannelScale<TShape>(i, g, o, start, end);
     }
 
     static void IKernelFamily.ToNchwc<TShape>(ReadOnlySpan<float> nchw, Span<float> nchwc, WorkSplit split)
     {
         Check(nchw.Length, TShape.Channels * TShape.Height * TShape.Width, nameof(nchw));
         Check(nchwc.Length, Length<TShape>(), nameof(nchwc));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(Nchwc.Blocks(TShape.Channels, B) * TShape.Height);
         fixed (float* s = nchw, d = nchwc)
-            Layout.ToNchwc<TShape>(B, s, d);
+            Layout.ToNchwc<TShape>(B, s, d, start, end);
     }
 
     static void IKernelFamily.ToNchw<TShape>(ReadOnlySpan<float> nchwc, Span<float> nchw, WorkSplit split)
     {
         Check(nchwc.Length, Length<TShape>(), nameof(nchwc));
         Check(nchw.Length, TShape.Channels * TShape.Height * TShape.Width, nameof(nchw));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(TShape.Channels * TShape.Height);
         fixed (float* s = nchwc, d = nchw)
-            Layout.ToNchw<TShape>(B, s, d);
+            Layout.ToNchw<TShape>(B, s, d, start, end);
     }
 
     static void IKernelFamily.CopyChannels<TShape>(ReadOnlySpan<float> source, Span<float> destination, int destinationChannels, int channelOffset, WorkSplit split)
@@ -189,10 +179,9 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
             throw new ArgumentOutOfRangeException(nameof(channelOffset), $"Channels [{channelOffset}, {channelOffset + TShape.Channels}) do not fit in {destinationChannels} channels.");
         Check(source.Length, Length<TShape>(), nameof(source));
         Check(destination.Length, Nchwc.Length(destinationChannels, TShape.Height, TShape.Width, B), nameof(destination));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (start, end) = split.Range(TShape.Height);
         fixed (float* s = source, d = destination)
-            Layout.CopyChannels<TShape>(B, s, d, destinationChannels, channelOffset);
+            Layout.CopyChannels<TShape>(B, s, d, destinationChannels, channelOffset, start, end);
     }
 
     static void IKernelFamily.Lrn<TShape>(ReadOnlySpan<float> input, Span<float> output, int size, float alpha, float beta, float k, WorkSplit split)
@@ -213,12 +202,15 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(weights.Length, DenseWeights.PackedLength<TShape>(B), nameof(weights));
         Check(bias.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(bias));
         Check(output.Length, Nchwc.PaddedChannels(TShape.Units, B), nameof(output));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        int blocks = Nchwc.Blocks(TShape.Units, B);
+        var (start, end) = split.Range(blocks);
+        if (start == end)
+            return;
         fixed (float* i = input, w = weights, b = bias, o = output)
         {
-            Elementwise<TVector, TOps>.Dense<TShape, TActivation>(i, w, b, o);
-            ZeroPaddingLanes(o, TShape.Units, 1);
+            Elementwise<TVector, TOps>.Dense<TShape, TActivation>(i, w, b, o, start, end);
+            if (end == blocks)
+                ZeroPaddingLanes(o, TShape.Units, 1);
         }
     }
 
@@ -228,7 +220,7 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(input.Length, length, nameof(input));
         Check(output.Length, length, nameof(output));
         if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+            return; // The classifier's scores, a few thousand floats at most: worker 0 does them all.
         fixed (float* i = input, o = output)
             ChannelNormalization.Softmax<TShape>(i, o);
     }
@@ -249,6 +241,11 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
             for (int lane = used; lane < B; lane++)
                 last[p * B + lane] = 0f;
     }
+
+    // The work units of the per-pixel kernels: one block of channels at one pixel, B floats, so chunk boundaries fall on
+    // whole vectors and each float gets the same instructions however the call is split.
+    private static int BlockPixels<TShape>() where TShape : struct, ITensorShape =>
+        Nchwc.Blocks(TShape.Channels, B) * TShape.Height * TShape.Width;
 
     private static int Length<TShape>() where TShape : struct, ITensorShape =>
         Nchwc.Length(TShape.Channels, TShape.Height, TShape.Width, B);
