@@ -9,50 +9,76 @@ namespace ConvForge.Kernels;
 /// columns (some taps fall in the padding: one pixel at a time with clipped tap ranges) and interior
 /// columns (every tap inside: full register tiles), and hand the tiles to the family's microkernel.
 /// Every bound comes from the shape, so within an instantiation they are constants.
+/// Work is divided among the workers of a <see cref="WorkSplit"/> in whole units (an output row of an
+/// output block pair, a pixel tile of a block pair, a row of a channel block), so every output element
+/// is computed by the same instructions whatever the split: results are bit-identical for any worker count.
+/// Each worker also zeroes the padding lanes of the output it wrote (see <see cref="ZeroPaddingLanes"/>).
 /// </summary>
 internal static unsafe class ConvDriver<TVector, TOps>
     where TVector : struct
     where TOps : struct, IFamilyOps<TVector>
 {
     /// <summary>NCHWc input, weights packed by <see cref="ConvWeights.Pack{TShape}"/>.</summary>
-    public static void Blocked<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    public static void Blocked<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split = default)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
     {
         switch (ConvPaths.Select<TShape>(TOps.BlockSize))
         {
             case ConvPath.Pointwise:
-                Pointwise<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output);
+                Pointwise<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.Direct:
-                Rows<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output);
+                Rows<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.BlockGrouped:
-                BlockGrouped<TShape, TEpilogue>(input, weights, bias, residual, output);
+                BlockGrouped<TShape, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.Depthwise:
-                Depthwise<TShape, TEpilogue>(input, weights, bias, residual, output);
+                Depthwise<TShape, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             default:
-                Grouped<TShape, TEpilogue>(input, weights, bias, residual, output);
+                Grouped<TShape, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
         }
     }
 
     /// <summary>Plain NCHW input (groups = 1), weights packed by <see cref="ConvWeights.PackNchw{TShape}"/>.</summary>
-    public static void Planar<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    public static void Planar<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split = default)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
-        => Rows<TShape, PlanarGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output);
+        => Rows<TShape, PlanarGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
+
+    /// <summary>
+    /// Zeroes the padding lanes of <paramref name="count"/> pixels from <paramref name="firstPixel"/> of the last
+    /// output block of a layer that mixes channels. Their weights and bias are zero, but 0 x Inf and 0 x NaN are
+    /// NaN: a non-finite input value would leave NaN there, and the next layer's zero weights for padding channels
+    /// would carry it into real channels. Whether there are any padding lanes is a shape constant. Each worker
+    /// zeroes the pixels it wrote, after writing them, so no worker can overwrite another's zeros.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ZeroPaddingLanes<TShape>(float* output, int firstPixel, int count)
+        where TShape : struct, IConvShape
+    {
+        int b = TOps.BlockSize;
+        int used = TShape.OutChannels % b;
+        if (used == 0)
+            return;
+        float* last = output + (Nchwc.Blocks(TShape.OutChannels, b) - 1) * TShape.OutHeight * TShape.OutWidth * b;
+        for (int p = firstPixel; p < firstPixel + count; p++)
+            for (int lane = used; lane < b; lane++)
+                last[p * b + lane] = 0f;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlockGrouped<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    private static void BlockGrouped<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
     {
         int b = TOps.BlockSize;
         int inBlocks = TShape.InChannels / TShape.Groups / b;
         int outBlocks = TShape.OutChannels / TShape.Groups / b;
+        // Each group's rows are split among all workers (channels per group are whole blocks, so no padding lanes).
         for (int g = 0; g < TShape.Groups; g++)
         {
             int outBlock = g * outBlocks;
@@ -61,38 +87,39 @@ internal static unsafe class ConvDriver<TVector, TOps>
                 weights + outBlock * BlockedGeometry<GroupOf<TShape>, TOps>.WeightBlockStride,
                 bias + outBlock * b,
                 residual + outBlock * BlockedGeometry<TShape, TOps>.OutputBlockStride,
-                output + outBlock * BlockedGeometry<TShape, TOps>.OutputBlockStride);
+                output + outBlock * BlockedGeometry<TShape, TOps>.OutputBlockStride,
+                split);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pointwise<TShape, TGeometry, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    private static void Pointwise<TShape, TGeometry, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
         where TShape : struct, IConvShape
         where TGeometry : struct, IConvGeometry
         where TEpilogue : struct, IEpilogue
     {
         // Stride 1 and no padding: input pixel i feeds output pixel i, so all H*W pixels form one
-        // row and only the last tile is partial.
+        // row and only the last tile is partial. Work units: pixel tiles x output block pairs.
         int b = TOps.BlockSize;
         int pixels = TShape.OutHeight * TShape.OutWidth;
         int outBlocks = Nchwc.Blocks(TShape.OutChannels, b);
-        if (WeightsOuter<TShape, TGeometry>())
+        int pairs = (outBlocks + TOps.TileBlocks - 1) / TOps.TileBlocks;
+        int tiles = (pixels + TOps.TilePixels - 1) / TOps.TilePixels;
+        var (start, end) = split.Range(pairs * tiles);
+        bool weightsOuter = WeightsOuter<TShape, TGeometry>();
+        for (int unit = start; unit < end; unit++)
         {
-            for (int ob = 0; ob < outBlocks; ob += TOps.TileBlocks)
-                for (int p = 0; p < pixels; p += TOps.TilePixels)
-                    PointwiseTile<TGeometry, TEpilogue>(ob, outBlocks, p, Math.Min(TOps.TilePixels, pixels - p), input, weights, bias, residual, output);
-        }
-        else
-        {
-            for (int p = 0; p < pixels; p += TOps.TilePixels)
-            {
-                // The next tile's input lies in one short run per input block, far apart: more
-                // streams than the hardware prefetcher follows, so fetch them while this tile computes.
-                if (p + TOps.TilePixels < pixels)
-                    PrefetchColumns(input + (p + TOps.TilePixels) * b, TGeometry.InputBlocks, TGeometry.InputBlockStride, Math.Min(TOps.TilePixels, pixels - p - TOps.TilePixels) * b);
-                for (int ob = 0; ob < outBlocks; ob += TOps.TileBlocks)
-                    PointwiseTile<TGeometry, TEpilogue>(ob, outBlocks, p, Math.Min(TOps.TilePixels, pixels - p), input, weights, bias, residual, output);
-            }
+            int pair = weightsOuter ? unit / tiles : unit % pairs;
+            int tile = weightsOuter ? unit % tiles : unit / pairs;
+            int p = tile * TOps.TilePixels;
+            int count = Math.Min(TOps.TilePixels, pixels - p);
+            // Pixels outer: the next tile's input lies in one short run per input block, far apart: more
+            // streams than the hardware prefetcher follows, so fetch them while this tile computes.
+            if (!weightsOuter && pair == 0 && tile + 1 < tiles)
+                PrefetchColumns(input + (p + TOps.TilePixels) * b, TGeometry.InputBlocks, TGeometry.InputBlockStride, Math.Min(TOps.TilePixels, pixels - p - TOps.TilePixels) * b);
+            PointwiseTile<TGeometry, TEpilogue>(pair * TOps.TileBlocks, outBlocks, p, count, input, weights, bias, residual, output);
+            if (pair == pairs - 1)
+                ZeroPaddingLanes<TShape>(output, p, count);
         }
     }
 
@@ -131,7 +158,7 @@ internal static unsafe class ConvDriver<TVector, TOps>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<TShape, TGeometry, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    private static void Rows<TShape, TGeometry, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
         where TShape : struct, IConvShape
         where TGeometry : struct, IConvGeometry
         where TEpilogue : struct, IEpilogue
@@ -146,17 +173,19 @@ internal static unsafe class ConvDriver<TVector, TOps>
         int interiorEnd = lastStart < 0 ? 0 : Math.Min(outWidth, lastStart / TShape.StrideWidth + 1);
         interiorEnd = Math.Max(interiorEnd, interiorBegin);
 
-        if (WeightsOuter<TShape, TGeometry>())
+        // Work units: output rows x output block pairs, in the loop order that keeps the smaller
+        // operand in cache; a worker's contiguous chunk is then its own block pairs (weights) or rows.
+        int rows = TShape.OutHeight;
+        int pairs = (outBlocks + TOps.TileBlocks - 1) / TOps.TileBlocks;
+        var (start, end) = split.Range(pairs * rows);
+        bool weightsOuter = WeightsOuter<TShape, TGeometry>();
+        for (int unit = start; unit < end; unit++)
         {
-            for (int ob = 0; ob < outBlocks; ob += TOps.TileBlocks)
-                for (int oh = 0; oh < TShape.OutHeight; oh++)
-                    Row<TShape, TGeometry, TEpilogue>(ob, outBlocks, oh, interiorBegin, interiorEnd, input, weights, bias, residual, output);
-        }
-        else
-        {
-            for (int oh = 0; oh < TShape.OutHeight; oh++)
-                for (int ob = 0; ob < outBlocks; ob += TOps.TileBlocks)
-                    Row<TShape, TGeometry, TEpilogue>(ob, outBlocks, oh, interiorBegin, interiorEnd, input, weights, bias, residual, output);
+            int pair = weightsOuter ? unit / rows : unit % pairs;
+            int oh = weightsOuter ? unit % rows : unit / pairs;
+            Row<TShape, TGeometry, TEpilogue>(pair * TOps.TileBlocks, outBlocks, oh, interiorBegin, interiorEnd, input, weights, bias, residual, output);
+            if (pair == pairs - 1)
+                ZeroPaddingLanes<TShape>(output, oh * outWidth, outWidth);
         }
     }
 
@@ -257,7 +286,7 @@ internal static unsafe class ConvDriver<TVector, TOps>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Depthwise<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    private static void Depthwise<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
     {
@@ -268,11 +297,14 @@ internal static unsafe class ConvDriver<TVector, TOps>
         int inBlockStride = TShape.InHeight * TShape.InWidth * b;
         int outBlockStride = TShape.OutHeight * TShape.OutWidth * b;
         int taps = TShape.KernelHeight * TShape.KernelWidth;
-        for (int cb = 0; cb < blocks; cb++)
+        // Work units: channel blocks x output rows.
+        var (start, end) = split.Range(blocks * TShape.OutHeight);
+        for (int unit = start; unit < end; unit++)
         {
+            int cb = unit / TShape.OutHeight;
+            int oh = unit % TShape.OutHeight;
             float* inBlock = input + cb * inBlockStride;
             float* wBlock = weights + cb * taps * b;
-            for (int oh = 0; oh < TShape.OutHeight; oh++)
             {
                 int top = oh * TShape.StrideHeight - TShape.PadTop;
                 int khBegin = TapBegin(top, TShape.DilationHeight);
@@ -299,11 +331,13 @@ internal static unsafe class ConvDriver<TVector, TOps>
                     }
                 }
             }
+            if (cb == blocks - 1)
+                ZeroPaddingLanes<TShape>(output, oh * TShape.OutWidth, TShape.OutWidth);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Grouped<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output)
+    private static void Grouped<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
     {
@@ -314,19 +348,22 @@ internal static unsafe class ConvDriver<TVector, TOps>
         int outPlane = TShape.OutHeight * TShape.OutWidth;
         int inPlane = TShape.InHeight * TShape.InWidth;
         int paddedOut = Nchwc.PaddedChannels(TShape.OutChannels, b);
-        for (int oc = 0; oc < paddedOut; oc++)
+        // Work units: output channels (padding lanes included: they get zeros) x output rows.
+        var (start, end) = split.Range(paddedOut * TShape.OutHeight);
+        for (int unit = start; unit < end; unit++)
         {
+            int oc = unit / TShape.OutHeight;
+            int oh = unit % TShape.OutHeight;
             float* outChannel = output + (oc / b) * outPlane * b + oc % b;
             float* resChannel = residual + (oc / b) * outPlane * b + oc % b;
             if (oc >= TShape.OutChannels)
             {
-                for (int p = 0; p < outPlane; p++)
-                    outChannel[p * b] = 0f;
+                for (int ow = 0; ow < TShape.OutWidth; ow++)
+                    outChannel[(oh * TShape.OutWidth + ow) * b] = 0f;
                 continue;
             }
             int firstIn = oc / outPerGroup * inPerGroup;
             float* w = weights + oc * inPerGroup * TShape.KernelHeight * TShape.KernelWidth;
-            for (int oh = 0; oh < TShape.OutHeight; oh++)
             {
                 int top = oh * TShape.StrideHeight - TShape.PadTop;
                 int khBegin = TapBegin(top, TShape.DilationHeight);
