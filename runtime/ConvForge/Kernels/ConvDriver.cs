@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace ConvForge.Kernels;
@@ -29,7 +30,7 @@ internal static unsafe class ConvDriver<TVector, TOps>
                 Pointwise<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.Direct:
-                Rows<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
+                Direct<TShape, BlockedGeometry<TShape, TOps>, BlockedGeometry<WidthPadded<TShape>, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.BlockGrouped:
                 BlockGrouped<TShape, TEpilogue>(input, weights, bias, residual, output, split);
@@ -47,7 +48,77 @@ internal static unsafe class ConvDriver<TVector, TOps>
     public static void Planar<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split = default)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
-        => Rows<TShape, PlanarGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
+        => Direct<TShape, PlanarGeometry<TShape, TOps>, PlanarGeometry<WidthPadded<TShape>, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
+
+    /// <summary>
+    /// The direct convolution. When some output columns' windows cross the left or right padding, the rows this
+    /// worker reads are first copied into a width-padded scratch (<see cref="WidthPadded{TShape}"/>), so every
+    /// column runs the full register tile instead of one clipped pixel at a time. The copy costs one pass over the
+    /// input (measured: see docs/performance.md); producers writing padded buffers would save it.
+    /// </summary>
+    private static void Direct<TShape, TGeometry, TPaddedGeometry, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
+        where TShape : struct, IConvShape
+        where TGeometry : struct, IConvGeometry
+        where TPaddedGeometry : struct, IConvGeometry
+        where TEpilogue : struct, IEpilogue
+    {
+        if (!HasBorderColumns<TShape>())
+        {
+            Rows<TShape, TGeometry, TEpilogue>(input, weights, bias, residual, output, split);
+            return;
+        }
+
+        // The output rows of this worker's units (the same units and order as Rows below), then the input rows they read.
+        int rows = TShape.OutHeight;
+        int pairs = BlockPairs<TShape>();
+        var (start, end) = split.Range(pairs * rows);
+        if (start >= end)
+            return;
+        int ohFirst, ohLast;
+        if (!WeightsOuter<WidthPadded<TShape>, TPaddedGeometry>())
+            (ohFirst, ohLast) = (start / pairs, (end - 1) / pairs);
+        else if (start / rows == (end - 1) / rows)
+            (ohFirst, ohLast) = (start % rows, (end - 1) % rows);
+        else
+            (ohFirst, ohLast) = (0, rows - 1);
+        int yBegin = Math.Max(0, ohFirst * TShape.StrideHeight - TShape.PadTop);
+        int yEnd = Math.Min(TShape.InHeight, ohLast * TShape.StrideHeight - TShape.PadTop + (TShape.KernelHeight - 1) * TShape.DilationHeight + 1);
+
+        float* padded = ConvScratch.Floats(TPaddedGeometry.InputBlocks * TPaddedGeometry.InputBlockStride);
+        PadColumns<TShape, TGeometry, TPaddedGeometry>(input, padded, yBegin, yEnd);
+        Rows<WidthPadded<TShape>, TPaddedGeometry, TEpilogue>(padded, weights, bias, residual, output, split);
+    }
+
+    /// <summary>True when some output column's window crosses the left or right padding (a shape constant).</summary>
+    private static bool HasBorderColumns<TShape>() where TShape : struct, IConvShape =>
+        TShape.PadLeft > 0 || WidthPadded<TShape>.PadRight > 0;
+
+    /// <summary>Copies input rows [yBegin, yEnd) of every input block into the width-padded layout, zeros left and right.</summary>
+    private static void PadColumns<TShape, TGeometry, TPaddedGeometry>(float* input, float* padded, int yBegin, int yEnd)
+        where TShape : struct, IConvShape
+        where TGeometry : struct, IConvGeometry
+        where TPaddedGeometry : struct, IConvGeometry
+    {
+        int lanes = TGeometry.InputLanes;
+        int left = TShape.PadLeft * lanes;
+        int width = TShape.InWidth * lanes;
+        int right = TPaddedGeometry.RowStride - left - width;
+        for (int block = 0; block < TGeometry.InputBlocks; block++)
+        {
+            for (int y = yBegin; y < yEnd; y++)
+            {
+                float* source = input + block * TGeometry.InputBlockStride + y * TGeometry.RowStride;
+                float* target = padded + block * TPaddedGeometry.InputBlockStride + y * TPaddedGeometry.RowStride;
+                new Span<float>(target, left).Clear();
+                Buffer.MemoryCopy(source, target + left, width * sizeof(float), width * sizeof(float));
+                new Span<float>(target + left + width, right).Clear();
+            }
+        }
+    }
+
+    /// <summary>Output block pairs (tiles of <see cref="IFamilyOps{TVector}.TileBlocks"/> blocks; the last may be short).</summary>
+    private static int BlockPairs<TShape>() where TShape : struct, IConvShape =>
+        (Nchwc.Blocks(TShape.OutChannels, TOps.BlockSize) + TOps.TileBlocks - 1) / TOps.TileBlocks;
 
     /// <summary>
     /// Zeroes the padding lanes of <paramref name="count"/> pixels from <paramref name="firstPixel"/> of the last
@@ -176,7 +247,7 @@ internal static unsafe class ConvDriver<TVector, TOps>
         // Work units: output rows x output block pairs, in the loop order that keeps the smaller
         // operand in cache; a worker's contiguous chunk is then its own block pairs (weights) or rows.
         int rows = TShape.OutHeight;
-        int pairs = (outBlocks + TOps.TileBlocks - 1) / TOps.TileBlocks;
+        int pairs = BlockPairs<TShape>();
         var (start, end) = split.Range(pairs * rows);
         bool weightsOuter = WeightsOuter<TShape, TGeometry>();
         for (int unit = start; unit < end; unit++)
@@ -410,4 +481,26 @@ internal readonly struct EpilogueActivation<TEpilogue> : IActivation where TEpil
     public static float GradientFromOutput(float y) => throw new NotSupportedException("An epilogue's activation has no backward; use the activation type.");
     public static System.Runtime.Intrinsics.Vector256<float> GradientFromOutput(System.Runtime.Intrinsics.Vector256<float> y) => throw new NotSupportedException("An epilogue's activation has no backward; use the activation type.");
     public static System.Runtime.Intrinsics.Vector512<float> GradientFromOutput(System.Runtime.Intrinsics.Vector512<float> y) => throw new NotSupportedException("An epilogue's activation has no backward; use the activation type.");
+}
+
+/// <summary>
+/// Per-thread scratch of the convolution drivers (the width-padded input copy). Grown once to the largest size a
+/// thread needs and then reused, so kernels allocate nothing after the first call of each size; pinned, so its
+/// address is stable, and freed with the thread. One user at a time per thread: no kernel calls another.
+/// </summary>
+internal static unsafe class ConvScratch
+{
+    [ThreadStatic]
+    private static float[]? t_floats;
+
+    /// <summary>At least <paramref name="count"/> floats, 64-byte aligned, contents undefined.</summary>
+    public static float* Floats(int count)
+    {
+        const int AlignmentFloats = 16;
+        var buffer = t_floats;
+        if (buffer is null || buffer.Length < count + AlignmentFloats)
+            t_floats = buffer = GC.AllocateUninitializedArray<float>(count + AlignmentFloats, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)((address + 63) & ~(nint)63);
+    }
 }

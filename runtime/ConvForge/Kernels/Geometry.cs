@@ -96,3 +96,34 @@ internal readonly struct GroupOf<TShape> : IConvShape where TShape : struct, ICo
     public static int DilationWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationWidth; }
     public static int Groups { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 1; }
 }
+
+/// <summary>
+/// <typeparamref name="TShape"/> read from a copy of its input whose rows carry the left and right zero padding
+/// (<see cref="PadRight"/> columns on the right, as many as the last window needs): no padding left to clip
+/// horizontally, so every output column is an interior column. Vertical padding stays as clipped kernel rows.
+/// </summary>
+internal readonly struct WidthPadded<TShape> : IConvShape where TShape : struct, IConvShape
+{
+    /// <summary>Zero columns right of the image: the last window's reach past it, at least 0.</summary>
+    public static int PadRight
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => System.Math.Max(0, (TShape.OutWidth - 1) * TShape.StrideWidth + (TShape.KernelWidth - 1) * TShape.DilationWidth + 1 - TShape.PadLeft - TShape.InWidth);
+    }
+
+    public static int InChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.InChannels; }
+    public static int InHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.InHeight; }
+    public static int InWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.PadLeft + TShape.InWidth + PadRight; }
+    public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutChannels; }
+    public static int OutHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutHeight; }
+    public static int OutWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutWidth; }
+    public static int KernelHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelHeight; }
+    public static int KernelWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelWidth; }
+    public static int StrideHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideHeight; }
+    public static int StrideWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideWidth; }
+    public static int PadTop { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.PadTop; }
+    public static int PadLeft { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 0; }
+    public static int DilationHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationHeight; }
+    public static int DilationWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationWidth; }
+    public static int Groups { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.Groups; }
+}
