@@ -30,7 +30,7 @@ internal static unsafe class ConvDriver<TVector, TOps>
                 Pointwise<TShape, BlockedGeometry<TShape, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.Direct:
-                Direct<TShape, BlockedGeometry<TShape, TOps>, BlockedGeometry<WidthPadded<TShape>, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
+                Direct<TShape, BlockedGeometry<TShape, TOps>, BlockedGeometry<Padded<TShape>, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
             case ConvPath.BlockGrouped:
                 BlockGrouped<TShape, TEpilogue>(input, weights, bias, residual, output, split);
@@ -48,13 +48,14 @@ internal static unsafe class ConvDriver<TVector, TOps>
     public static void Planar<TShape, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split = default)
         where TShape : struct, IConvShape
         where TEpilogue : struct, IEpilogue
-        => Direct<TShape, PlanarGeometry<TShape, TOps>, PlanarGeometry<WidthPadded<TShape>, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
+        => Direct<TShape, PlanarGeometry<TShape, TOps>, PlanarGeometry<Padded<TShape>, TOps>, TEpilogue>(input, weights, bias, residual, output, split);
 
     /// <summary>
-    /// The direct convolution. When some output columns' windows cross the left or right padding, the rows this
-    /// worker reads are first copied into a width-padded scratch (<see cref="WidthPadded{TShape}"/>), so every
-    /// column runs the full register tile instead of one clipped pixel at a time. The copy costs one pass over the
-    /// input (measured: see docs/performance.md); producers writing padded buffers would save it.
+    /// The direct convolution. When some output columns' windows cross the left or right padding (or rows cross the
+    /// top or bottom while tiles could span rows), the input rows this worker reads are first copied into a padded
+    /// per-thread scratch (<see cref="Padded{TShape}"/>), so every pixel runs the full register tile instead of
+    /// border pixels one at a time with clipped taps. The copy costs one pass over the input (measured: see
+    /// docs/performance.md); producers writing padded buffers would save it.
     /// </summary>
     private static void Direct<TShape, TGeometry, TPaddedGeometry, TEpilogue>(float* input, float* weights, float* bias, float* residual, float* output, WorkSplit split)
         where TShape : struct, IConvShape
@@ -62,39 +63,27 @@ internal static unsafe class ConvDriver<TVector, TOps>
         where TPaddedGeometry : struct, IConvGeometry
         where TEpilogue : struct, IEpilogue
     {
-        if (!HasBorderColumns<TShape>())
+        bool verticalPadding = TShape.PadTop > 0 || Padded<TShape>.PadBottom > 0;
+        bool horizontalPadding = TShape.PadLeft > 0 || Padded<TShape>.PadRight > 0;
+        if (!horizontalPadding && !(verticalPadding && RowsPerTile<Padded<TShape>>() > 1))
         {
             Rows<TShape, TGeometry, TEpilogue>(input, weights, bias, residual, output, split);
             return;
         }
 
-        // The output rows of this worker's units (the same units and order as Rows below), then the input rows they read.
-        int rows = TShape.OutHeight;
-        int pairs = BlockPairs<TShape>();
-        var (start, end) = split.Range(pairs * rows);
-        if (start >= end)
+        // The output rows of this worker's units (the same units and order as Rows below), then the padded input rows they read.
+        var (ohFirst, ohLast) = OutputRows<Padded<TShape>, TPaddedGeometry>(split);
+        if (ohFirst > ohLast)
             return;
-        int ohFirst, ohLast;
-        if (!WeightsOuter<WidthPadded<TShape>, TPaddedGeometry>())
-            (ohFirst, ohLast) = (start / pairs, (end - 1) / pairs);
-        else if (start / rows == (end - 1) / rows)
-            (ohFirst, ohLast) = (start % rows, (end - 1) % rows);
-        else
-            (ohFirst, ohLast) = (0, rows - 1);
-        int yBegin = Math.Max(0, ohFirst * TShape.StrideHeight - TShape.PadTop);
-        int yEnd = Math.Min(TShape.InHeight, ohLast * TShape.StrideHeight - TShape.PadTop + (TShape.KernelHeight - 1) * TShape.DilationHeight + 1);
-
+        int yBegin = ohFirst * TShape.StrideHeight;
+        int yEnd = ohLast * TShape.StrideHeight + (TShape.KernelHeight - 1) * TShape.DilationHeight + 1;
         float* padded = ConvScratch.Floats(TPaddedGeometry.InputBlocks * TPaddedGeometry.InputBlockStride);
-        PadColumns<TShape, TGeometry, TPaddedGeometry>(input, padded, yBegin, yEnd);
-        Rows<WidthPadded<TShape>, TPaddedGeometry, TEpilogue>(padded, weights, bias, residual, output, split);
+        Pad<TShape, TGeometry, TPaddedGeometry>(input, padded, yBegin, yEnd);
+        Rows<Padded<TShape>, TPaddedGeometry, TEpilogue>(padded, weights, bias, residual, output, split);
     }
 
-    /// <summary>True when some output column's window crosses the left or right padding (a shape constant).</summary>
-    private static bool HasBorderColumns<TShape>() where TShape : struct, IConvShape =>
-        TShape.PadLeft > 0 || WidthPadded<TShape>.PadRight > 0;
-
-    /// <summary>Copies input rows [yBegin, yEnd) of every input block into the width-padded layout, zeros left and right.</summary>
-    private static void PadColumns<TShape, TGeometry, TPaddedGeometry>(float* input, float* padded, int yBegin, int yEnd)
+    /// <summary>Writes rows [yBegin, yEnd) of the padded input (padded coordinates) of every input block: zeros around the image.</summary>
+    private static void Pad<TShape, TGeometry, TPaddedGeometry>(float* input, float* padded, int yBegin, int yEnd)
         where TShape : struct, IConvShape
         where TGeometry : struct, IConvGeometry
         where TPaddedGeometry : struct, IConvGeometry
@@ -107,13 +96,49 @@ internal static unsafe class ConvDriver<TVector, TOps>
         {
             for (int y = yBegin; y < yEnd; y++)
             {
-                float* source = input + block * TGeometry.InputBlockStride + y * TGeometry.RowStride;
                 float* target = padded + block * TPaddedGeometry.InputBlockStride + y * TPaddedGeometry.RowStride;
+                int source = y - TShape.PadTop;
+                if (source < 0 || source >= TShape.InHeight)
+                {
+                    new Span<float>(target, TPaddedGeometry.RowStride).Clear();
+                    continue;
+                }
                 new Span<float>(target, left).Clear();
-                Buffer.MemoryCopy(source, target + left, width * sizeof(float), width * sizeof(float));
+                Buffer.MemoryCopy(input + block * TGeometry.InputBlockStride + source * TGeometry.RowStride, target + left, width * sizeof(float), width * sizeof(float));
                 new Span<float>(target + left + width, right).Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// Output rows per register tile: several whole rows when the rows are narrower than half a tile and no tap needs
+    /// clipping (the microkernel then reads pixel p at p / width rows down, p % width columns right); otherwise 1.
+    /// </summary>
+    private static int RowsPerTile<TShape>() where TShape : struct, IConvShape =>
+        TShape.PadTop == 0 && Padded<TShape>.PadBottom == 0 && TShape.PadLeft == 0 && Padded<TShape>.PadRight == 0
+            && 2 * TShape.OutWidth <= TOps.TilePixels
+            ? TOps.TilePixels / TShape.OutWidth
+            : 1;
+
+    /// <summary>The first and last output rows of this worker's units in <see cref="Rows"/> (first &gt; last when none).</summary>
+    private static (int First, int Last) OutputRows<TShape, TGeometry>(WorkSplit split)
+        where TShape : struct, IConvShape
+        where TGeometry : struct, IConvGeometry
+    {
+        int rowsPerTile = RowsPerTile<TShape>();
+        int groups = (TShape.OutHeight + rowsPerTile - 1) / rowsPerTile;
+        int pairs = BlockPairs<TShape>();
+        var (start, end) = split.Range(pairs * groups);
+        if (start >= end)
+            return (1, 0);
+        int first, last;
+        if (!WeightsOuter<TShape, TGeometry>())
+            (first, last) = (start / pairs, (end - 1) / pairs);
+        else if (start / groups == (end - 1) / groups)
+            (first, last) = (start % groups, (end - 1) % groups);
+        else
+            (first, last) = (0, groups - 1);
+        return (first * rowsPerTile, Math.Min(TShape.OutHeight, (last + 1) * rowsPerTile) - 1);
     }
 
     /// <summary>Output block pairs (tiles of <see cref="IFamilyOps{TVector}.TileBlocks"/> blocks; the last may be short).</summary>
@@ -244,20 +269,40 @@ internal static unsafe class ConvDriver<TVector, TOps>
         int interiorEnd = lastStart < 0 ? 0 : Math.Min(outWidth, lastStart / TShape.StrideWidth + 1);
         interiorEnd = Math.Max(interiorEnd, interiorBegin);
 
-        // Work units: output rows x output block pairs, in the loop order that keeps the smaller
-        // operand in cache; a worker's contiguous chunk is then its own block pairs (weights) or rows.
-        int rows = TShape.OutHeight;
+        // Work units: output row groups (one row, or several when the tile spans rows) x output block pairs, in the
+        // loop order that keeps the smaller operand in cache; a worker's contiguous chunk is then its own block pairs
+        // (weights) or rows.
+        int rowsPerTile = RowsPerTile<TShape>();
+        int groups = (TShape.OutHeight + rowsPerTile - 1) / rowsPerTile;
         int pairs = BlockPairs<TShape>();
-        var (start, end) = split.Range(pairs * rows);
+        var (start, end) = split.Range(pairs * groups);
         bool weightsOuter = WeightsOuter<TShape, TGeometry>();
         for (int unit = start; unit < end; unit++)
         {
-            int pair = weightsOuter ? unit / rows : unit % pairs;
-            int oh = weightsOuter ? unit % rows : unit / pairs;
-            Row<TShape, TGeometry, TEpilogue>(pair * TOps.TileBlocks, outBlocks, oh, interiorBegin, interiorEnd, input, weights, bias, residual, output);
+            int pair = weightsOuter ? unit / groups : unit % pairs;
+            int group = weightsOuter ? unit % groups : unit / pairs;
+            int oh = group * rowsPerTile;
+            int count = Math.Min(rowsPerTile, TShape.OutHeight - oh);
+            if (rowsPerTile == 1)
+                Row<TShape, TGeometry, TEpilogue>(pair * TOps.TileBlocks, outBlocks, oh, interiorBegin, interiorEnd, input, weights, bias, residual, output);
+            else
+                RowGroup<TShape, TGeometry, TEpilogue>(pair * TOps.TileBlocks, outBlocks, oh, count, input, weights, bias, residual, output);
             if (pair == pairs - 1)
-                ZeroPaddingLanes<TShape>(output, oh * outWidth, outWidth);
+                ZeroPaddingLanes<TShape>(output, oh * outWidth, count * outWidth);
         }
+    }
+
+    /// <summary>Whole output rows [oh, oh + count) of one output block pair as one tile (no padding, so no clipped taps).</summary>
+    private static void RowGroup<TShape, TGeometry, TEpilogue>(int ob, int outBlocks, int oh, int count, float* input, float* weights, float* bias, float* residual, float* output)
+        where TShape : struct, IConvShape
+        where TGeometry : struct, IConvGeometry
+        where TEpilogue : struct, IEpilogue
+    {
+        int b = TOps.BlockSize;
+        bool two = TOps.TileBlocks == 2 && ob + 1 < outBlocks;
+        int outOffset = ob * TGeometry.OutputBlockStride + oh * TShape.OutWidth * b;
+        Tile<TGeometry, TEpilogue>(count * TShape.OutWidth, two, input + oh * TShape.StrideHeight * TGeometry.RowStride, weights + ob * TGeometry.WeightBlockStride, bias + ob * b,
+            residual + outOffset, output + outOffset, 0, TShape.KernelHeight, 0, TShape.KernelWidth);
     }
 
     /// <summary>One output row of one output block pair: border pixels, full tiles, a partial tile, border pixels.</summary>

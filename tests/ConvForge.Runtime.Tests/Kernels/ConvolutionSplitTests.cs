@@ -59,7 +59,52 @@ public class ConvolutionSplitTests
     public void Planar_first_layer_with_residual_in_place(KernelFamily family) =>
         Run(family, new SplitCheck<FirstLayer3x3, ResidualEpilogue<Relu>>(nchwInput: true, residualInPlace: true));
 
+    [Theory, MemberData(nameof(Families))]
+    public void Tiles_spanning_rows_stride_2(KernelFamily family) =>
+        Run(family, new SplitCheck<SmallStride2, ResidualEpilogue<Relu>>(nonFiniteInput: true));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Tiles_spanning_rows_dilated(KernelFamily family) =>
+        Run(family, new SplitCheck<SmallDilated, Epilogue<Relu>>());
+
+    [Theory, MemberData(nameof(Families))]
+    public void Tiles_spanning_rows_on_tiny_maps(KernelFamily family) =>
+        Run(family, new SplitCheck<TinyStride2, Epilogue<Identity>>());
+
     private static void Run(KernelFamily family, IFamilyCheck check) => KernelTesting.Run(family, check);
+}
+
+/// <summary>
+/// Small maps, where the padded input lets one register tile span several output rows (AVX-512: 14 pixels; AVX2: 6),
+/// against the reference: every row count, stride, dilation, and the last group of rows shorter than the others.
+/// </summary>
+public class SmallMapConvolutionTests
+{
+    public static TheoryData<KernelFamily> Families => KernelTesting.Families;
+
+    [Theory, MemberData(nameof(Families))]
+    public void Three_by_three_on_3x3(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<SmallMap3x3, Epilogue<Relu>>(Reference.Relu));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Three_by_three_on_4x5_deep(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<DeepSmallImage, ResidualEpilogue<Relu>>(Reference.Relu));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Stride_2_onto_4x4(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<SmallStride2, ResidualEpilogue<Identity>>(Reference.Identity));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Stride_2_onto_3x3(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<TinyStride2, Epilogue<Relu>>(Reference.Relu));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Dilation_2_on_6x5(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<SmallDilated, Epilogue<Sigmoid>>(Reference.Sigmoid));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Pointwise_stride_2_unpadded_onto_5x5(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<PointwiseStride2, ResidualEpilogue<Relu>>(Reference.Relu));
 }
 
 /// <summary>One convolution unsplit, then split among 2, 3, 5, 7, 64 and 1000 workers; every split must match bit for bit.</summary>
@@ -172,5 +217,85 @@ public readonly struct PointwiseDeep : IConvShape
     public static int PadLeft => 0;
     public static int DilationHeight => 1;
     public static int DilationWidth => 1;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 pad 1 on a 3x3 map: 20x3x3 -> 24x3x3.</summary>
+public readonly struct SmallMap3x3 : IConvShape
+{
+    public static int InChannels => 20;
+    public static int InHeight => 3;
+    public static int InWidth => 3;
+    public static int OutChannels => 24;
+    public static int OutHeight => 3;
+    public static int OutWidth => 3;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 1;
+    public static int StrideWidth => 1;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
+    public static int DilationHeight => 1;
+    public static int DilationWidth => 1;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 stride 2 pad 1 onto 4x4: 24x8x8 -> 40x4x4.</summary>
+public readonly struct SmallStride2 : IConvShape
+{
+    public static int InChannels => 24;
+    public static int InHeight => 8;
+    public static int InWidth => 8;
+    public static int OutChannels => 40;
+    public static int OutHeight => 4;
+    public static int OutWidth => 4;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 2;
+    public static int StrideWidth => 2;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
+    public static int DilationHeight => 1;
+    public static int DilationWidth => 1;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 stride 2 pad 1 onto 3x3: 16x5x5 -> 9x3x3.</summary>
+public readonly struct TinyStride2 : IConvShape
+{
+    public static int InChannels => 16;
+    public static int InHeight => 5;
+    public static int InWidth => 5;
+    public static int OutChannels => 9;
+    public static int OutHeight => 3;
+    public static int OutWidth => 3;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 2;
+    public static int StrideWidth => 2;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
+    public static int DilationHeight => 1;
+    public static int DilationWidth => 1;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 dilation 2 pad 2 on 6x5: 8x6x5 -> 17x6x5.</summary>
+public readonly struct SmallDilated : IConvShape
+{
+    public static int InChannels => 8;
+    public static int InHeight => 6;
+    public static int InWidth => 5;
+    public static int OutChannels => 17;
+    public static int OutHeight => 6;
+    public static int OutWidth => 5;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 1;
+    public static int StrideWidth => 1;
+    public static int PadTop => 2;
+    public static int PadLeft => 2;
+    public static int DilationHeight => 2;
+    public static int DilationWidth => 2;
     public static int Groups => 1;
 }
