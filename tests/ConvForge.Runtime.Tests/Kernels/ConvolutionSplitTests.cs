@@ -75,8 +75,9 @@ public class ConvolutionSplitTests
 }
 
 /// <summary>
-/// Small maps, where the padded input lets one register tile span several output rows (AVX-512: 14 pixels; AVX2: 6),
-/// against the reference: every row count, stride, dilation, and the last group of rows shorter than the others.
+/// Tile shapes against the reference. Small maps, where the padded input lets one register tile span several output
+/// rows (AVX-512: 14 pixels; AVX2: 6): every row count, stride, dilation, the last group of rows shorter than the
+/// others. Rows whose last tile would be very short, cut into tiles of near-equal width instead (AVX2: 14 = 5 + 5 + 4).
 /// </summary>
 public class SmallMapConvolutionTests
 {
@@ -101,6 +102,10 @@ public class SmallMapConvolutionTests
     [Theory, MemberData(nameof(Families))]
     public void Dilation_2_on_6x5(KernelFamily family) =>
         KernelTesting.Run(family, new ConvCheck<SmallDilated, Epilogue<Sigmoid>>(Reference.Sigmoid));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Rows_cut_into_balanced_tiles(KernelFamily family) =>
+        KernelTesting.Run(family, new ConvCheck<Row14, ResidualEpilogue<Relu>>(Reference.Relu));
 
     [Theory, MemberData(nameof(Families))]
     public void Pointwise_stride_2_unpadded_onto_5x5(KernelFamily family) =>
@@ -297,5 +302,25 @@ public readonly struct SmallDilated : IConvShape
     public static int PadLeft => 2;
     public static int DilationHeight => 2;
     public static int DilationWidth => 2;
+    public static int Groups => 1;
+}
+
+/// <summary>3x3 pad 1 on 14-wide rows (AVX2: balanced tiles 5 + 5 + 4): 12x5x14 -> 20x5x14.</summary>
+public readonly struct Row14 : IConvShape
+{
+    public static int InChannels => 12;
+    public static int InHeight => 5;
+    public static int InWidth => 14;
+    public static int OutChannels => 20;
+    public static int OutHeight => 5;
+    public static int OutWidth => 14;
+    public static int KernelHeight => 3;
+    public static int KernelWidth => 3;
+    public static int StrideHeight => 1;
+    public static int StrideWidth => 1;
+    public static int PadTop => 1;
+    public static int PadLeft => 1;
+    public static int DilationHeight => 1;
+    public static int DilationWidth => 1;
     public static int Groups => 1;
 }
