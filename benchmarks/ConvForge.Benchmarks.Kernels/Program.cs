@@ -7,7 +7,8 @@ using ConvForge.Kernels;
 // Times ResNet-style convolutions per supported kernel family and prints GFLOP/s against the peaks in
 // perf-facts (../shared/notes/perf-facts.md) and against an FMA loop measured in the same run. Outputs
 // are first checked against the portable family, because a kernel that skips work looks fast.
-// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--training-kernels] [--split-scaling]
+// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--resnet] [--only=TEXT] [--training-kernels] [--split-scaling]
+// --resnet: every distinct ResNet-18 / ResNet-50 convolution shape (ResNetShapes.cs); --only=TEXT: only layers whose name contains TEXT.
 
 const double Avx2Peak = 105, Avx512Peak = 210;
 double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 1.0;
@@ -28,6 +29,40 @@ Console.WriteLine($"Best family here: {KernelFamilies.Best}; {seconds:0.0} s per
 double measuredPeak256 = PeakLoop.Measure();
 Console.WriteLine($"12-accumulator Vector256 FMA loop per CPU second: {measuredPeak256:0.0} GFLOP/s (perf-facts AVX2 peak: {Avx2Peak}).");
 Console.WriteLine($"{"layer",-22} {"family",-8} {"ms",8} {"GFLOP/s",8} {"% peak",7} {"max rel err",12}");
+string? only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..];
+if (args.Contains("--resnet"))
+{
+    Run<R18_conv1_7x7s2>("7x7/2 3->64 224", nchwInput: true);
+    Run<R3x3_64_56>("3x3 64->64 56");
+    Run<R3x3s2_64_128_56>("3x3/2 64->128 56");
+    Run<R3x3_128_28>("3x3 128->128 28");
+    Run<R3x3s2_128_256_28>("3x3/2 128->256 28");
+    Run<R3x3_256_14>("3x3 256->256 14");
+    Run<R3x3s2_256_512_14>("3x3/2 256->512 14");
+    Run<R3x3_512_7>("3x3 512->512 7");
+    Run<R1x1s2_64_128_56>("1x1/2 64->128 56");
+    Run<R1x1s2_128_256_28>("1x1/2 128->256 28");
+    Run<R1x1s2_256_512_14>("1x1/2 256->512 14");
+    Run<R1x1_64_64_56>("1x1 64->64 56");
+    Run<R1x1_64_256_56>("1x1 64->256 56");
+    Run<R1x1_256_64_56>("1x1 256->64 56");
+    Run<R1x1_256_128_56>("1x1 256->128 56");
+    Run<R3x3s2_128_128_56>("3x3/2 128->128 56");
+    Run<R1x1_128_512_28>("1x1 128->512 28");
+    Run<R1x1_512_128_28>("1x1 512->128 28");
+    Run<R1x1s2_256_512_56>("1x1/2 256->512 56");
+    Run<R1x1_512_256_28>("1x1 512->256 28");
+    Run<R3x3s2_256_256_28>("3x3/2 256->256 28");
+    Run<R1x1_256_1024_14>("1x1 256->1024 14");
+    Run<R1x1_1024_256_14>("1x1 1024->256 14");
+    Run<R1x1s2_512_1024_28>("1x1/2 512->1024 28");
+    Run<R1x1_1024_512_14>("1x1 1024->512 14");
+    Run<R3x3s2_512_512_14>("3x3/2 512->512 14");
+    Run<R1x1_512_2048_7>("1x1 512->2048 7");
+    Run<R1x1_2048_512_7>("1x1 2048->512 7");
+    Run<R1x1s2_1024_2048_14>("1x1/2 1024->2048 14");
+    return;
+}
 Run<Conv3x3>("3x3 64->64 56x56");
 Run<Conv1x1>("1x1 256->64 56x56");
 if (args.Contains("--more"))
@@ -41,6 +76,8 @@ static double CpuSeconds() => PeakLoop.CpuSeconds();
 
 void Run<TShape>(string name, bool nchwInput = false) where TShape : struct, IConvShape
 {
+    if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+        return;
     double flops = 2.0 * TShape.OutChannels * TShape.OutHeight * TShape.OutWidth * TShape.InChannels * TShape.KernelHeight * TShape.KernelWidth;
     var random = new Random(1);
     var input = new float[TShape.InChannels * TShape.InHeight * TShape.InWidth];

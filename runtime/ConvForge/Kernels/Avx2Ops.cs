@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -81,8 +82,20 @@ internal readonly unsafe struct Avx2Ops : IFamilyOps<Vector256<float>>
         int inputLanes = TGeometry.InputLanes;
         int weightBlockStride = TGeometry.WeightBlockStride;
         int outputBlockStride = TGeometry.OutputBlockStride;
+        int outWidth = TGeometry.OutputWidth;
+        int outputRowStep = TGeometry.OutputRowStep;
+        // Input offset of tile pixel p: p / outWidth output rows down, p % outWidth columns right (tiles that
+        // span rows start at a row's first column; within one row this is p * pixelStride). Constants.
+        int at0 = 0;
+        int at1 = 1 / outWidth * outputRowStep + 1 % outWidth * pixelStride;
+        int at2 = 2 / outWidth * outputRowStep + 2 % outWidth * pixelStride;
+        int at3 = 3 / outWidth * outputRowStep + 3 % outWidth * pixelStride;
+        int at4 = 4 / outWidth * outputRowStep + 4 % outWidth * pixelStride;
+        int at5 = 5 / outWidth * outputRowStep + 5 % outWidth * pixelStride;
         int pixels = TPixels.Value;
         bool twoBlocks = TBlocks.Value == 2;
+        if (TBlocks.Value > 2)
+            throw new NotSupportedException("The microkernel computes one or two output blocks.");
         if (pixels == 1 && inputLanes % 4 == 0)
         {
             // Border pixels: two accumulators would leave the FMA units waiting on latency.
@@ -111,36 +124,36 @@ internal readonly unsafe struct Avx2Ops : IFamilyOps<Vector256<float>>
                     {
                         var wa = Vector256.Load(w);
                         var wb = twoBlocks ? Vector256.Load(w + weightBlockStride) : default;
-                        var x0 = Vector256.Create(x[0 * pixelStride]);
+                        var x0 = Vector256.Create(x[at0]);
                         acc0a = Fma256(x0, wa, acc0a);
                         if (twoBlocks) acc0b = Fma256(x0, wb, acc0b);
                         if (pixels > 1)
                         {
-                            var x1 = Vector256.Create(x[1 * pixelStride]);
+                            var x1 = Vector256.Create(x[at1]);
                             acc1a = Fma256(x1, wa, acc1a);
                             if (twoBlocks) acc1b = Fma256(x1, wb, acc1b);
                         }
                         if (pixels > 2)
                         {
-                            var x2 = Vector256.Create(x[2 * pixelStride]);
+                            var x2 = Vector256.Create(x[at2]);
                             acc2a = Fma256(x2, wa, acc2a);
                             if (twoBlocks) acc2b = Fma256(x2, wb, acc2b);
                         }
                         if (pixels > 3)
                         {
-                            var x3 = Vector256.Create(x[3 * pixelStride]);
+                            var x3 = Vector256.Create(x[at3]);
                             acc3a = Fma256(x3, wa, acc3a);
                             if (twoBlocks) acc3b = Fma256(x3, wb, acc3b);
                         }
                         if (pixels > 4)
                         {
-                            var x4 = Vector256.Create(x[4 * pixelStride]);
+                            var x4 = Vector256.Create(x[at4]);
                             acc4a = Fma256(x4, wa, acc4a);
                             if (twoBlocks) acc4b = Fma256(x4, wb, acc4b);
                         }
                         if (pixels > 5)
                         {
-                            var x5 = Vector256.Create(x[5 * pixelStride]);
+                            var x5 = Vector256.Create(x[at5]);
                             acc5a = Fma256(x5, wa, acc5a);
                             if (twoBlocks) acc5b = Fma256(x5, wb, acc5b);
                         }

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -81,8 +82,28 @@ internal readonly unsafe struct Avx512Ops : IFamilyOps<Vector512<float>>
         int inputLanes = TGeometry.InputLanes;
         int weightBlockStride = TGeometry.WeightBlockStride;
         int outputBlockStride = TGeometry.OutputBlockStride;
+        int outWidth = TGeometry.OutputWidth;
+        int outputRowStep = TGeometry.OutputRowStep;
+        // Input offset of tile pixel p: p / outWidth output rows down, p % outWidth columns right (tiles that
+        // span rows start at a row's first column; within one row this is p * pixelStride). Constants.
+        int at0 = 0;
+        int at1 = 1 / outWidth * outputRowStep + 1 % outWidth * pixelStride;
+        int at2 = 2 / outWidth * outputRowStep + 2 % outWidth * pixelStride;
+        int at3 = 3 / outWidth * outputRowStep + 3 % outWidth * pixelStride;
+        int at4 = 4 / outWidth * outputRowStep + 4 % outWidth * pixelStride;
+        int at5 = 5 / outWidth * outputRowStep + 5 % outWidth * pixelStride;
+        int at6 = 6 / outWidth * outputRowStep + 6 % outWidth * pixelStride;
+        int at7 = 7 / outWidth * outputRowStep + 7 % outWidth * pixelStride;
+        int at8 = 8 / outWidth * outputRowStep + 8 % outWidth * pixelStride;
+        int at9 = 9 / outWidth * outputRowStep + 9 % outWidth * pixelStride;
+        int at10 = 10 / outWidth * outputRowStep + 10 % outWidth * pixelStride;
+        int at11 = 11 / outWidth * outputRowStep + 11 % outWidth * pixelStride;
+        int at12 = 12 / outWidth * outputRowStep + 12 % outWidth * pixelStride;
+        int at13 = 13 / outWidth * outputRowStep + 13 % outWidth * pixelStride;
         int pixels = TPixels.Value;
         bool twoBlocks = TBlocks.Value == 2;
+        if (TBlocks.Value > 2)
+            throw new NotSupportedException("The microkernel computes one or two output blocks.");
         if (pixels == 1 && inputLanes % 4 == 0)
         {
             // Border pixels: two accumulators would leave the FMA units waiting on latency.
@@ -119,84 +140,84 @@ internal readonly unsafe struct Avx512Ops : IFamilyOps<Vector512<float>>
                     {
                         var wa = Vector512.Load(w);
                         var wb = twoBlocks ? Vector512.Load(w + weightBlockStride) : default;
-                        var x0 = Vector512.Create(x[0 * pixelStride]);
+                        var x0 = Vector512.Create(x[at0]);
                         acc0a = Fma512(x0, wa, acc0a);
                         if (twoBlocks) acc0b = Fma512(x0, wb, acc0b);
                         if (pixels > 1)
                         {
-                            var x1 = Vector512.Create(x[1 * pixelStride]);
+                            var x1 = Vector512.Create(x[at1]);
                             acc1a = Fma512(x1, wa, acc1a);
                             if (twoBlocks) acc1b = Fma512(x1, wb, acc1b);
                         }
                         if (pixels > 2)
                         {
-                            var x2 = Vector512.Create(x[2 * pixelStride]);
+                            var x2 = Vector512.Create(x[at2]);
                             acc2a = Fma512(x2, wa, acc2a);
                             if (twoBlocks) acc2b = Fma512(x2, wb, acc2b);
                         }
                         if (pixels > 3)
                         {
-                            var x3 = Vector512.Create(x[3 * pixelStride]);
+                            var x3 = Vector512.Create(x[at3]);
                             acc3a = Fma512(x3, wa, acc3a);
                             if (twoBlocks) acc3b = Fma512(x3, wb, acc3b);
                         }
                         if (pixels > 4)
                         {
-                            var x4 = Vector512.Create(x[4 * pixelStride]);
+                            var x4 = Vector512.Create(x[at4]);
                             acc4a = Fma512(x4, wa, acc4a);
                             if (twoBlocks) acc4b = Fma512(x4, wb, acc4b);
                         }
                         if (pixels > 5)
                         {
-                            var x5 = Vector512.Create(x[5 * pixelStride]);
+                            var x5 = Vector512.Create(x[at5]);
                             acc5a = Fma512(x5, wa, acc5a);
                             if (twoBlocks) acc5b = Fma512(x5, wb, acc5b);
                         }
                         if (pixels > 6)
                         {
-                            var x6 = Vector512.Create(x[6 * pixelStride]);
+                            var x6 = Vector512.Create(x[at6]);
                             acc6a = Fma512(x6, wa, acc6a);
                             if (twoBlocks) acc6b = Fma512(x6, wb, acc6b);
                         }
                         if (pixels > 7)
                         {
-                            var x7 = Vector512.Create(x[7 * pixelStride]);
+                            var x7 = Vector512.Create(x[at7]);
                             acc7a = Fma512(x7, wa, acc7a);
                             if (twoBlocks) acc7b = Fma512(x7, wb, acc7b);
                         }
                         if (pixels > 8)
                         {
-                            var x8 = Vector512.Create(x[8 * pixelStride]);
+                            var x8 = Vector512.Create(x[at8]);
                             acc8a = Fma512(x8, wa, acc8a);
                             if (twoBlocks) acc8b = Fma512(x8, wb, acc8b);
                         }
                         if (pixels > 9)
                         {
-                            var x9 = Vector512.Create(x[9 * pixelStride]);
+                            var x9 = Vector512.Create(x[at9]);
                             acc9a = Fma512(x9, wa, acc9a);
                             if (twoBlocks) acc9b = Fma512(x9, wb, acc9b);
                         }
                         if (pixels > 10)
                         {
-                            var x10 = Vector512.Create(x[10 * pixelStride]);
+                            var x10 = Vector512.Create(x[at10]);
                             acc10a = Fma512(x10, wa, acc10a);
                             if (twoBlocks) acc10b = Fma512(x10, wb, acc10b);
                         }
                         if (pixels > 11)
                         {
-                            var x11 = Vector512.Create(x[11 * pixelStride]);
+                            var x11 = Vector512.Create(x[at11]);
                             acc11a = Fma512(x11, wa, acc11a);
                             if (twoBlocks) acc11b = Fma512(x11, wb, acc11b);
                         }
                         if (pixels > 12)
                         {
-                            var x12 = Vector512.Create(x[12 * pixelStride]);
+                            var x12 = Vector512.Create(x[at12]);
                             acc12a = Fma512(x12, wa, acc12a);
                             if (twoBlocks) acc12b = Fma512(x12, wb, acc12b);
                         }
                         if (pixels > 13)
                         {
-                            var x13 = Vector512.Create(x[13 * pixelStride]);
+                            var x13 = Vector512.Create(x[at13]);
                             acc13a = Fma512(x13, wa, acc13a);
                             if (twoBlocks) acc13b = Fma512(x13, wb, acc13b);
                         }

@@ -35,13 +35,8 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
         Check(weights.Length, ConvWeights.PackedLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
-        {
-            ConvDriver<TVector, TOps>.Blocked<TShape, TEpilogue>(i, w, b, r, o);
-            ZeroPaddingLanes(o, TShape.OutChannels, TShape.OutHeight * TShape.OutWidth);
-        }
+            ConvDriver<TVector, TOps>.Blocked<TShape, TEpilogue>(i, w, b, r, o, split);
     }
 
     static void IKernelFamily.ConvNchw<TShape, TEpilogue>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output, WorkSplit split)
@@ -51,13 +46,8 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(input.Length, TShape.InChannels * TShape.InHeight * TShape.InWidth, nameof(input));
         Check(weights.Length, ConvWeights.PackedNchwLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
-        {
-            ConvDriver<TVector, TOps>.Planar<TShape, TEpilogue>(i, w, b, r, o);
-            ZeroPaddingLanes(o, TShape.OutChannels, TShape.OutHeight * TShape.OutWidth);
-        }
+            ConvDriver<TVector, TOps>.Planar<TShape, TEpilogue>(i, w, b, r, o, split);
     }
 
     private static void CheckConvCommon<TShape, TEpilogue>(ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output)

@@ -25,6 +25,10 @@ internal interface IConvGeometry
     static abstract int TapColumnStride { get; }
     /// <summary>Floats between the inputs of horizontally adjacent output pixels.</summary>
     static abstract int PixelStride { get; }
+    /// <summary>Output pixels per output row: a tile of more pixels spans rows.</summary>
+    static abstract int OutputWidth { get; }
+    /// <summary>Floats between the inputs of vertically adjacent output pixels (stride included).</summary>
+    static abstract int OutputRowStep { get; }
     /// <summary>Kernel height.</summary>
     static abstract int KernelHeight { get; }
     /// <summary>Kernel width.</summary>
@@ -53,6 +57,8 @@ internal readonly struct BlockedGeometry<TShape, TBlock> : IConvGeometry
     public static int TapRowStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationHeight * TShape.InWidth * TBlock.BlockSize; }
     public static int TapColumnStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationWidth * TBlock.BlockSize; }
     public static int PixelStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideWidth * TBlock.BlockSize; }
+    public static int OutputWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutWidth; }
+    public static int OutputRowStep { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideHeight * TShape.InWidth * TBlock.BlockSize; }
     public static int KernelHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelHeight; }
     public static int KernelWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelWidth; }
     public static int WeightBlockStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => InputBlocks * TShape.KernelHeight * TShape.KernelWidth * TBlock.BlockSize * TBlock.BlockSize; }
@@ -71,6 +77,8 @@ internal readonly struct PlanarGeometry<TShape, TBlock> : IConvGeometry
     public static int TapRowStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationHeight * TShape.InWidth; }
     public static int TapColumnStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationWidth; }
     public static int PixelStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideWidth; }
+    public static int OutputWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutWidth; }
+    public static int OutputRowStep { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideHeight * TShape.InWidth; }
     public static int KernelHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelHeight; }
     public static int KernelWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelWidth; }
     public static int WeightBlockStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.InChannels * TShape.KernelHeight * TShape.KernelWidth * TBlock.BlockSize; }
@@ -95,4 +103,41 @@ internal readonly struct GroupOf<TShape> : IConvShape where TShape : struct, ICo
     public static int DilationHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationHeight; }
     public static int DilationWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationWidth; }
     public static int Groups { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 1; }
+}
+
+/// <summary>
+/// <typeparamref name="TShape"/> read from a copy of its input that carries the zero padding on all four sides (as many
+/// columns and rows right and below as the last window needs): no tap left to clip, so every output pixel is interior.
+/// </summary>
+internal readonly struct Padded<TShape> : IConvShape where TShape : struct, IConvShape
+{
+    /// <summary>Zero columns right of the image: the last window's reach past it, at least 0.</summary>
+    public static int PadRight
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => System.Math.Max(0, (TShape.OutWidth - 1) * TShape.StrideWidth + (TShape.KernelWidth - 1) * TShape.DilationWidth + 1 - TShape.PadLeft - TShape.InWidth);
+    }
+
+    /// <summary>Zero rows below the image: the last window's reach past it, at least 0.</summary>
+    public static int PadBottom
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => System.Math.Max(0, (TShape.OutHeight - 1) * TShape.StrideHeight + (TShape.KernelHeight - 1) * TShape.DilationHeight + 1 - TShape.PadTop - TShape.InHeight);
+    }
+
+    public static int InChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.InChannels; }
+    public static int InHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.PadTop + TShape.InHeight + PadBottom; }
+    public static int InWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.PadLeft + TShape.InWidth + PadRight; }
+    public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutChannels; }
+    public static int OutHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutHeight; }
+    public static int OutWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.OutWidth; }
+    public static int KernelHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelHeight; }
+    public static int KernelWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.KernelWidth; }
+    public static int StrideHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideHeight; }
+    public static int StrideWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.StrideWidth; }
+    public static int PadTop { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 0; }
+    public static int PadLeft { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 0; }
+    public static int DilationHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationHeight; }
+    public static int DilationWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.DilationWidth; }
+    public static int Groups { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TShape.Groups; }
 }

@@ -86,6 +86,9 @@ internal readonly struct GatherGeometry<TShape, TBlock> : IConvGeometry
     public static int TapRowStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => -GatherPhases.Step(TShape.StrideHeight, TShape.DilationHeight) * TShape.OutWidth * TBlock.BlockSize; }
     public static int TapColumnStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => -GatherPhases.Step(TShape.StrideWidth, TShape.DilationWidth) * TBlock.BlockSize; }
     public static int PixelStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TBlock.BlockSize; }
+    // Tiles lie within one scratch row: as wide as the scratch, so no tile spans rows.
+    public static int OutputWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ScratchPixels; }
+    public static int OutputRowStep { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 0; }
     public static int KernelHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => GatherPhases.Taps(TShape.KernelHeight, TShape.StrideHeight, TShape.DilationHeight); }
     public static int KernelWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => GatherPhases.Taps(TShape.KernelWidth, TShape.StrideWidth, TShape.DilationWidth); }
     public static int WeightBlockStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => InputBlocks * KernelHeight * KernelWidth * TBlock.BlockSize * TBlock.BlockSize; }
