@@ -72,6 +72,7 @@ function flush(   i, j, t, inLoop, stores, reloads, calls, name, shape, pixels, 
     s = method; gsub(/ConvForge\.Kernels\./, "", s); sub(/\(ptr.*$/, "", s)
     name = s; sub(/\[.*$/, "", name); sub(/^.*:/, "", name)
     shape = s; sub(/^[^[]*\[[A-Za-z]*Geometry`2\[/, "", shape); sub(/,.*$/, "", shape)
+    sub(/^ConvForge\.Samples\./, "", shape); sub(/\+ForwardPass\+/, ".", shape) # Nin.Conv5x5S1P2_3To192_32x32
     pixels = "-"; blocks = "-"
     if (match(s, /\],C[0-9]+,C[0-9]+,/)) { split(substr(s, RSTART + 2, RLENGTH - 3), pb, ","); pixels = substr(pb[1], 2); blocks = substr(pb[2], 2) }
     else if (match(s, /\],C[0-9]+,/)) { pixels = 1; blocks = substr(s, RSTART + 3, RLENGTH - 4) }
@@ -79,13 +80,13 @@ function flush(   i, j, t, inLoop, stores, reloads, calls, name, shape, pixels, 
     verdict = (stores + reloads + calls == 0) ? "ok" : "SPILLS"
     if (verdict != "ok") failures++
     rows++
-    printf "| %-15s | %-14s | %6s | %6s | %-28s | %6d | %7d | %5d | %-6s |\n", name, shape, pixels, blocks, epilogue, stores, reloads, calls, verdict
+    printf "| %-15s | %-40s | %6s | %6s | %-26s | %6d | %7d | %5d | %-6s |\n", name, shape, pixels, blocks, epilogue, stores, reloads, calls, verdict
     if (verbose && detail != "") print "    in loops:" detail
     method = ""
 }
 BEGIN {
-    printf "| %-15s | %-14s | %6s | %6s | %-28s | %6s | %7s | %5s | %-6s |\n", "method", "layer shape", "pixels", "blocks", "epilogue", "spills", "reloads", "calls", "loop"
-    print "|-----------------|----------------|-------:|-------:|------------------------------|-------:|--------:|------:|--------|"
+    printf "| %-15s | %-40s | %6s | %6s | %-26s | %6s | %7s | %5s | %-6s |\n", "method", "layer shape", "pixels", "blocks", "epilogue", "spills", "reloads", "calls", "loop"
+    print "|-----------------|------------------------------------------|-------:|-------:|----------------------------|-------:|--------:|------:|--------|"
 }
 /^; Assembly listing for method / {
     flush()
