@@ -31,19 +31,19 @@ internal static unsafe class Lrn<TVector, TOps>
     public static void Normalize<TShape>(float* input, float* output, int size, float alpha, float beta, float k, int pixelBegin, int pixelEnd)
         where TShape : struct, ITensorShape
     {
-        // The usual exponents get exact vector forms (one chosen per call, outside the loops); others go through MathF.Pow.
+        // The usual exponents get vector forms (chosen once per call, outside the loops); others go through MathF.Pow.
         if (beta == 0.75f)
-            Normalize<TShape, ThreeQuarters>(input, output, size, alpha, k, beta, pixelBegin, pixelEnd);
+            Normalize<TShape, ThreeQuarters>(input, output, size, alpha, beta, k, pixelBegin, pixelEnd);
         else if (beta == 0.5f)
-            Normalize<TShape, Half>(input, output, size, alpha, k, beta, pixelBegin, pixelEnd);
+            Normalize<TShape, Half>(input, output, size, alpha, beta, k, pixelBegin, pixelEnd);
         else if (beta == 1f)
-            Normalize<TShape, One>(input, output, size, alpha, k, beta, pixelBegin, pixelEnd);
+            Normalize<TShape, One>(input, output, size, alpha, beta, k, pixelBegin, pixelEnd);
         else
-            Normalize<TShape, AnyPower>(input, output, size, alpha, k, beta, pixelBegin, pixelEnd);
+            Normalize<TShape, AnyPower>(input, output, size, alpha, beta, k, pixelBegin, pixelEnd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Normalize<TShape, TPower>(float* input, float* output, int size, float alpha, float k, float beta, int pixelBegin, int pixelEnd)
+    private static void Normalize<TShape, TPower>(float* input, float* output, int size, float alpha, float beta, float k, int pixelBegin, int pixelEnd)
         where TShape : struct, ITensorShape
         where TPower : struct, IPower
     {
@@ -61,7 +61,7 @@ internal static unsafe class Lrn<TVector, TOps>
                 float* scratch = rented is null ? stack : heap;
                 new Span<float>(scratch, chunk * row).Clear(); // the margins; the channels are overwritten per chunk
                 for (int p = pixelBegin; p < pixelEnd; p += chunk)
-                    NormalizeChunk<TShape, TPower>(input, output, scratch, row, size, alpha / size, k, beta, p, Math.Min(chunk, pixelEnd - p));
+                    NormalizeChunk<TShape, TPower>(input, output, scratch, row, size, alpha / size, beta, k, p, Math.Min(chunk, pixelEnd - p));
             }
         }
         finally
@@ -73,7 +73,7 @@ internal static unsafe class Lrn<TVector, TOps>
 
     /// <summary>Pixels [<paramref name="first"/>, first + <paramref name="count"/>), with one scratch row per pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NormalizeChunk<TShape, TPower>(float* input, float* output, float* scratch, int row, int size, float alphaOverSize, float k, float beta, int first, int count)
+    private static void NormalizeChunk<TShape, TPower>(float* input, float* output, float* scratch, int row, int size, float alphaOverSize, float beta, float k, int first, int count)
         where TShape : struct, ITensorShape
         where TPower : struct, IPower
     {
