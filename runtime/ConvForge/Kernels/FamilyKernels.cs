@@ -180,10 +180,11 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
             throw new ArgumentOutOfRangeException(nameof(size), "The LRN window needs at least one channel.");
         Check(input.Length, Length<TShape>(), nameof(input));
         Check(output.Length, Length<TShape>(), nameof(output));
-        if (split.Worker != 0)
-            return; // Until the kernel splits its work, worker 0 does all of it.
+        var (rowBegin, rowEnd) = split.Range(TShape.Height); // each pixel's channels are independent of other pixels'
+        if (rowBegin == rowEnd)
+            return;
         fixed (float* i = input, o = output)
-            ChannelNormalization.Lrn<TShape>(B, i, o, size, alpha, beta, k);
+            Lrn<TVector, TOps>.Normalize<TShape>(i, o, size, alpha, beta, k, rowBegin * TShape.Width, rowEnd * TShape.Width);
     }
 
     static void IKernelFamily.Dense<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, WorkSplit split)

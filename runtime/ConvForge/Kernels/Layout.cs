@@ -95,42 +95,9 @@ internal static unsafe class Layout
     }
 }
 
-/// <summary>Kernels on channel vectors that are not worth vectorizing per family: LRN and softmax.</summary>
+/// <summary>Kernels on channel vectors that are not worth vectorizing per family: softmax.</summary>
 internal static unsafe class ChannelNormalization
 {
-    /// <summary>
-    /// LRN across channels on NCHWc (ONNX semantics): y = x / (k + alpha / size * sum x^2)^beta with
-    /// the sum over channels [c - (size - 1) / 2, c + size / 2] clipped to [0, C). Padding lanes become 0.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Lrn<TShape>(int b, float* input, float* output, int size, float alpha, float beta, float k)
-        where TShape : struct, ITensorShape
-    {
-        int plane = TShape.Height * TShape.Width;
-        int channels = TShape.Channels;
-        int below = (size - 1) / 2, above = size / 2;
-        float alphaOverSize = alpha / size;
-        for (int p = 0; p < plane; p++)
-        {
-            for (int c = 0; c < Nchwc.PaddedChannels(channels, b); c++)
-            {
-                float* y = output + ((c / b) * plane + p) * b + c % b;
-                if (c >= channels)
-                {
-                    *y = 0f;
-                    continue;
-                }
-                float sum = 0f;
-                for (int j = Math.Max(0, c - below); j <= Math.Min(channels - 1, c + above); j++)
-                {
-                    float v = input[((j / b) * plane + p) * b + j % b];
-                    sum += v * v;
-                }
-                *y = input[((c / b) * plane + p) * b + c % b] / MathF.Pow(k + alphaOverSize * sum, beta);
-            }
-        }
-    }
-
     /// <summary>Softmax over the channels of a plain NCHW activation, at each pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax<TShape>(float* input, float* output) where TShape : struct, ITensorShape
