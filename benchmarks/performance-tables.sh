@@ -8,6 +8,7 @@
 #
 #   benchmarks/performance-tables.sh [OUTPUT.md]
 #   BUDGET=30 RUNS=50 benchmarks/performance-tables.sh results.md     # more runs, longer
+#   MODELS="nin squeezenet" BUDGET=2 benchmarks/performance-tables.sh quick.md   # a quick check of the script
 set -euo pipefail
 
 output=$(realpath -m "${1:-performance-tables.md}")
@@ -18,7 +19,8 @@ warmup=${WARMUP:-5}
 
 dotnet build benchmarks/ConvForge.Benchmarks -c Release 2>&1 | grep -E " error |rror\(s\)" || true
 binary=(dotnet run -c Release --no-build --project benchmarks/ConvForge.Benchmarks --)
-models=(--model nin --model squeezenet --model googlenet --model resnet18 --model resnet50)
+models=()
+for model in ${MODELS:-nin squeezenet googlenet resnet18 resnet50}; do models+=(--model "$model"); done
 matrix=(--threads 1 --threads 2 --batch 1 --batch 8 --batch 32 --runs "$runs" --warmup "$warmup" --budget "$budget")
 layers=(--layers --model resnet18 --threads 1 --threads 2 --runs "$runs" --warmup "$warmup")
 

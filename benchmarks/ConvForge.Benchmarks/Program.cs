@@ -50,7 +50,7 @@ Console.WriteLine("- Peak: " + (double.IsNaN(peaks[1])
         + $" ({peakLoop}, 12 accumulators, run on all the threads at once, best of 9 per thread, per thread-CPU second; nominal per core: "
         + $"{(family == KernelFamily.Avx512 ? "210 (AVX-512)" : "105 (AVX2 + FMA)")})."));
 Console.WriteLine($"- Command: `{MachineInfo.SwitchesAsPrefix()}dotnet run -c Release --project benchmarks/ConvForge.Benchmarks --{string.Concat(args.Select(a => " " + a))}`.");
-Console.WriteLine(string.Create(culture, $"- Runs per side: median of {(options.Budget is { } budget ? $"up to {options.Runs} timed runs after up to {options.Warmup} warm-ups, fitted to about {budget:0.#} s per row (at least {SideBySide.MinimumRuns} timed runs and 1 warm-up)" : $"{options.Runs} timed runs after {Plural(options.Warmup, "warm-up")}")}, the two sides alternating in ABBA order. Load average before: {MachineInfo.LoadAverage()}."));
+Console.WriteLine(string.Create(culture, $"- Runs per side: median of {(options.Budget is { } budget ? $"up to {options.Runs} timed runs after up to {Plural(options.Warmup, "warm-up")}, fitted to about {budget:0.#} s per row (at least {SideBySide.MinimumRuns} timed runs and 1 warm-up)" : $"{options.Runs} timed runs after {Plural(options.Warmup, "warm-up")}")}, the two sides alternating in ABBA order. Load average before: {MachineInfo.LoadAverage()}."));
 Console.WriteLine();
 
 var failed = false;
