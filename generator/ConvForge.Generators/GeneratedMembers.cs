@@ -13,7 +13,7 @@ internal static class GeneratedMembers
         "OutputChannels", "OutputHeight", "OutputWidth", "OutputLength",
         "TrainableParameterCount", "ParameterLength", "Macs",
         "Shapes", "ParameterLayout", "Summary",
-        "Definition", "Parameters", "KernelFamily",
+        "Definition", "Parameters", "KernelFamily", "DegreeOfParallelism", "StepTimer", "ForwardSteps",
         "ForwardPass", "_execution", "s_definition",
         // ITrainableNetwork's members (Emitting.TrainingEmitter.MemberNames): a class that takes one keeps it and does not get the interface.
         "TrainingProgram", "TrainingPackedLength", "TrainingPack", "TrainingForward", "TrainingBackwardInput", "TrainingBackwardParameters",

@@ -51,6 +51,41 @@ public sealed record Tensor(int Id, string Name, Shape Shape, Layout Layout, Sto
 
     /// <summary>True for a blocked tensor whose last block has lanes past its channels under some family.</summary>
     public bool HasPaddingLanes => Layout == Layout.Blocked && Shape.Channels % ExecutionPlan.LargestBlock != 0;
+
+    /// <summary>
+    /// For a part of a zero-copy concatenation whose floats belong to <paramref name="root"/> (its <see cref="Root"/>):
+    /// the first of its channels in the concatenation's tensor; null for a root or an alias of one.
+    /// </summary>
+    public int? FirstChannelIn(Tensor root)
+    {
+        if (root.Id == Id || root.Shape.Height != Shape.Height || root.Shape.Width != Shape.Width || root.Shape.Channels <= Shape.Channels)
+            return null;
+        return (int)((Offset - root.Offset) / ((long)Shape.Height * Shape.Width));
+    }
+}
+
+/// <summary>
+/// A step in words, set by <see cref="DescriptionPass"/>: what the generated code's comment above its kernel call says,
+/// and what the network's step table (for profiling) holds.
+/// </summary>
+/// <param name="Nodes">The graph nodes it computes: "Res2a.Conv1 + Res2a.Bn1 + Res2a.Relu1".</param>
+/// <param name="Operation">What its kernel does, and where it writes when that is not its own tensor: "Conv 3x3 pad 1, Res2a.Bn1 folded in, Relu".</param>
+/// <param name="Shapes">Input and output shapes: "64x56x56 -> 64x56x56".</param>
+public sealed record StepDescription(string Nodes, string Operation, string Shapes)
+{
+    /// <summary>"Res2a.Conv1 + Res2a.Bn1 + Res2a.Relu1: Conv 3x3 pad 1, Res2a.Bn1 folded in, Relu; 64x56x56 -> 64x56x56".</summary>
+    public override string ToString() => Nodes + ": " + Operation + "; " + Shapes;
+
+    /// <summary>"Relu", "LeakyRelu 0.2" (the slope as a C# literal reads); empty for none.</summary>
+    public static string ActivationText(Activation activation, double slope)
+    {
+        if (activation == Activation.None)
+            return "";
+        if (activation != Activation.LeakyRelu)
+            return activation.ToString();
+        var text = slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return "LeakyRelu " + (text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? text + ".0" : text);
+    }
 }
 
 /// <summary>The kernels a step runs.</summary>
@@ -125,6 +160,11 @@ public enum Activation
 /// <param name="Weights">Id in <see cref="ExecutionPlan.Packed"/> of its packed weights (a BatchNorm's scale), or -1.</param>
 /// <param name="Bias">Id in <see cref="ExecutionPlan.Packed"/> of its packed bias (a BatchNorm's shift), or -1.</param>
 /// <param name="SlopeType">Id in <see cref="ExecutionPlan.Slopes"/> of its LeakyRelu slope struct, or -1 (no LeakyRelu, or the default slope).</param>
+/// <param name="Description">The step in words (<see cref="DescriptionPass"/>).</param>
+/// <param name="Macs">
+/// Multiply-accumulates per image: its convolution's or Dense layer's (<see cref="Node.Macs"/>), 0 for every other kind, so
+/// the steps' sum is the graph's <see cref="NetworkGraph.Macs"/>.
+/// </param>
 public sealed record Step(
     int Index,
     StepKind Kind,
@@ -139,7 +179,9 @@ public sealed record Step(
     EquatableArray<int> Shapes,
     int Weights,
     int Bias,
-    int SlopeType);
+    int SlopeType,
+    StepDescription Description,
+    long Macs);
 
 /// <summary>Which of the kernels' shape interfaces a shape struct implements.</summary>
 public enum ShapeKind

@@ -20,7 +20,7 @@ internal sealed class Identifiers
     public static readonly string[] Reserved =
     {
         "ForwardPass", "Plan", "TKernels", "ImageInputLength", "ImageOutputLength", "ArenaLength", "ScratchLength", "PackedLength",
-        "BufferLengths", "Run", "Pack", "Forward",
+        "BufferLengths", "Run", "Pack", "Pass", "Forward",
     };
 
     private readonly HashSet<string> _used = new(Reserved, StringComparer.Ordinal);

@@ -14,6 +14,7 @@ namespace ConvForge.Compiler.Planning;
 /// <item><see cref="ShapePass"/>: the shape structs of the kernel calls, named by geometry.</item>
 /// <item><see cref="PackingPass"/>: the packed-weight tensors and how to fill them.</item>
 /// <item><see cref="NamingPass"/>: the identifiers of the generated code.</item>
+/// <item><see cref="DescriptionPass"/>: each step in words, and its multiply-accumulates.</item>
 /// </list>
 /// </summary>
 public static class Planner
@@ -74,7 +75,9 @@ public static class Planner
                 s.Shapes.ToEquatableArray(),
                 s.Weights,
                 s.Bias,
-                s.SlopeType))
+                s.SlopeType,
+                DescriptionPass.Describe(tensors, s),
+                DescriptionPass.Macs(s)))
             .ToEquatableArray();
         return new ExecutionPlan(
             program.Parameters, tensors, steps, program.ArenaLength,

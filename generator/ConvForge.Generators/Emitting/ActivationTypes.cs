@@ -24,10 +24,5 @@ internal static class ActivationTypes
     };
 
     /// <summary>"Relu", "LeakyRelu 0.2", for comments; empty for none.</summary>
-    public static string Describe(Activation activation, double slope) => activation switch
-    {
-        Activation.None => "",
-        Activation.LeakyRelu => "LeakyRelu " + DefinitionEmitter.Double(slope),
-        _ => activation.ToString(),
-    };
+    public static string Describe(Activation activation, double slope) => StepDescription.ActivationText(activation, slope);
 }

@@ -102,7 +102,7 @@ internal sealed class ForwardEmitter
         writer.WriteLine("// initializers only, so the class may declare its own constructors) and again only by UseKernels.");
         writer.WriteLine($"private readonly global::ConvForge.Execution.NetworkExecution {execution} =");
         using (writer.Indent())
-            writer.WriteLine($"new({_names.Definition}, global::ConvForge.Kernels.KernelFamilies.Best, {_names.Container}.BufferLengths);");
+            writer.WriteLine($"new({_names.Definition}, global::ConvForge.Kernels.KernelFamilies.Best, {_names.Container}.BufferLengths, forwardStepCount: {Int(_plan.Steps.Count)});");
 
         if (_names.IsFree("Parameters"))
         {
@@ -124,6 +124,36 @@ internal sealed class ForwardEmitter
             writer.WriteLine("/// created (capped by the CONVFORGE_KERNELS environment variable), or what <see cref=\"UseKernels\"/> chose.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine($"public {Family} KernelFamily => {execution}.Family;");
+        }
+
+        if (_names.IsFree("DegreeOfParallelism"))
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// How many threads a <c>Forward</c> call may use: the calling thread and workers of a pool every network shares; 1 runs");
+            writer.WriteLine("/// on the calling thread alone. Starts at the machine's processor count. Results are bit-identical for every value. A");
+            writer.WriteLine("/// batch of at least as many images runs whole images side by side; a smaller one splits every step between the threads.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is less than 1.</exception>");
+            writer.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is using the instance.</exception>");
+            writer.WriteLine($"public int DegreeOfParallelism {{ get => {execution}.DegreeOfParallelism; set => {execution}.DegreeOfParallelism = value; }}");
+        }
+
+        if (_names.IsFree("StepTimer"))
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Per-step timing of <c>Forward</c>, for profiling (null, the default, times nothing): a timer made for the plan's");
+            writer.WriteLine($"/// {Int(_plan.Steps.Count)} steps, e.g. <c>new StepTimer(ForwardSteps.Count)</c>, adds each step's time for every image the threads compute together.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The timer's step count is not the plan's.</exception>");
+            writer.WriteLine($"public global::ConvForge.Execution.StepTimer? StepTimer {{ get => {execution}.StepTimer; set => {execution}.StepTimer = value; }}");
+        }
+
+        if (_names.IsFree("ForwardSteps"))
+        {
+            writer.WriteLine();
+            WriteForwardSteps(writer, cancellationToken);
         }
 
         writer.WriteLine();
@@ -191,6 +221,26 @@ internal sealed class ForwardEmitter
         {
             writer.WriteLine();
             TrainingEmitter.WriteMembers(writer, _training, _trainingProblem, _className, _names.Container, cancellationToken);
+        }
+    }
+
+    /// <summary>The plan's steps as a table: what the step comments of the forward pass say, and each step's MACs.</summary>
+    private void WriteForwardSteps(IndentedTextWriter writer, CancellationToken cancellationToken)
+    {
+        const string info = "global::ConvForge.Execution.ForwardStepInfo";
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// The steps of the forward pass, in order (the indices a <c>StepTimer</c> reports): the graph nodes each computes, what its");
+        writer.WriteLine("/// kernel does, its shapes and its multiply-accumulates per image, which add up to the network's.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<{info}> ForwardSteps {{ get; }} = new {info}[]");
+        using (writer.OpenBlock(";"))
+        {
+            foreach (var step in _plan.Steps)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var text = step.Description;
+                writer.WriteLine($"new({Int(step.Index)}, {CSharpNames.Literal(text.Nodes)}, {CSharpNames.Literal(text.Operation)}, {CSharpNames.Literal(text.Shapes)}, {CSharpNames.Literal(step.Macs)}),");
+            }
         }
     }
 

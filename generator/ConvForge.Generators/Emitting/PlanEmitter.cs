@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Threading;
 using ConvForge.Compiler.Graph;
 using ConvForge.Compiler.Planning;
@@ -11,8 +9,9 @@ namespace ConvForge.Generators.Emitting;
 /// <summary>
 /// Prints the execution plan: the arena offset of every tensor as constants (one set for every family), and the class
 /// generic over the kernel family, <c>Plan&lt;TKernels&gt;</c>, that holds where each packed tensor sits (computed once
-/// per family from the family's lengths), <c>Run</c>, <c>Pack</c> (one packing call per layer) and <c>Forward</c>
-/// (one kernel call per step, in plan order, with a comment naming the graph nodes it computes). Every span length
+/// per family from the family's lengths), <c>Run</c>, <c>Pack</c> (one packing call per layer) and the struct <c>Pass</c>
+/// whose <c>Forward</c> the workers run (one kernel call per step, in plan order, taking the worker's split, under a comment
+/// saying what the step computes, then the step's end). Every span length
 /// handed to a kernel comes from the family (<c>TKernels.ActivationLength(C, H, W)</c> and the packed lengths), so the
 /// one body serves 16- and 8-channel blocks.
 /// </summary>
@@ -21,6 +20,8 @@ internal sealed class PlanEmitter
     private const string Kernels = "global::ConvForge.Kernels.";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Span = "global::System.Span<float>";
+    // Every kernel call takes the calling worker's share of the step.
+    private const string Split = "worker.Split";
 
     private readonly ExecutionPlan _plan;
     private readonly NetworkGraph _graph;
@@ -65,16 +66,13 @@ internal sealed class PlanEmitter
     /// <summary>For a part of a zero-copy concatenation: its channel range in the concatenation's tensor.</summary>
     private (string First, string Last, string Concat)? SliceOf(Tensor tensor)
     {
-        if (tensor.Root == tensor.Id)
-            return null;
         var root = T(tensor.Root);
-        if (root.Shape.Height != tensor.Shape.Height || root.Shape.Width != tensor.Shape.Width || root.Shape.Channels <= tensor.Shape.Channels)
+        if (tensor.FirstChannelIn(root) is not { } first)
             return null;
-        var first = (int)((tensor.Offset - root.Offset) / ((long)tensor.Shape.Height * tensor.Shape.Width));
         return (Int(first), Int(first + tensor.Shape.Channels - 1), root.Name);
     }
 
-    /// <summary>The generic class: packed layout, Run, Pack, Forward.</summary>
+    /// <summary>The generic class: packed layout, Run, Pack, Pass.</summary>
     public void WriteGeneric(IndentedTextWriter writer, CancellationToken cancellationToken)
     {
         writer.WriteLine("/// <summary>");
@@ -117,7 +115,7 @@ internal sealed class PlanEmitter
 
     private void WriteRun(IndentedTextWriter writer)
     {
-        writer.WriteLine("/// <summary>Runs <paramref name=\"batchSize\"/> images, repacking the weights first when the parameters changed.</summary>");
+        writer.WriteLine("/// <summary>Runs <paramref name=\"batchSize\"/> images on the instance's workers, repacking the weights first when the parameters changed.</summary>");
         writer.WriteLine($"public static void Run(global::ConvForge.Execution.NetworkExecution execution, {ReadOnlySpan} input, {Span} output, int batchSize)");
         using (writer.OpenBlock())
         {
@@ -128,11 +126,7 @@ internal sealed class PlanEmitter
                 writer.WriteLine("Pack(execution.Parameters.Values, execution.PackedWeights, execution.Scratch);");
                 writer.WriteLine("execution.MarkPacked(version);");
             }
-            writer.WriteLine("var arena = execution.Arena;");
-            writer.WriteLine("var packed = execution.PackedWeights;");
-            writer.WriteLine("for (var image = 0; image < batchSize; image++)");
-            using (writer.Indent())
-                writer.WriteLine($"Forward(input.Slice(image * {_container.InputLength}, {_container.InputLength}), output.Slice(image * {_container.OutputLength}, {_container.OutputLength}), arena, packed);");
+            writer.WriteLine($"execution.Run<Pass>(input, output, batchSize, {_container.InputLength}, {_container.OutputLength});");
         }
     }
 
@@ -181,15 +175,24 @@ internal sealed class PlanEmitter
 
     private void WriteForward(IndentedTextWriter writer, CancellationToken cancellationToken)
     {
-        writer.WriteLine("/// <summary>One image through the network: one kernel call per step of the plan, in order.</summary>");
-        writer.WriteLine($"private static void Forward({ReadOnlySpan} input, {Span} output, {Span} arena, {ReadOnlySpan} packed)");
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// One image through the network, one step of the plan after another. Every worker that shares the image runs this with");
+        writer.WriteLine("/// its own split of each kernel call, and the steps end at a barrier, so a step reads its inputs complete.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("private readonly struct Pass : global::ConvForge.Execution.IForwardPass");
         using (writer.OpenBlock())
         {
-            foreach (var step in _plan.Steps)
+            writer.WriteLine("/// <inheritdoc/>");
+            writer.WriteLine($"public static void Forward({ReadOnlySpan} input, {Span} output, {Span} arena, {ReadOnlySpan} packed, in global::ConvForge.Execution.ForwardWorker worker)");
+            using (writer.OpenBlock())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                writer.WriteLine("// " + StepComment(step));
-                WriteStep(writer, step);
+                foreach (var step in _plan.Steps)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    writer.WriteLine("// " + step.Description);
+                    WriteStep(writer, step);
+                    writer.WriteLine($"worker.EndStep({Int(step.Index)});");
+                }
             }
         }
     }
@@ -216,7 +219,7 @@ internal sealed class PlanEmitter
                 using (writer.Indent())
                 {
                     writer.WriteLine($"{In(0)}, {Packed(step.Weights)}, {Packed(step.Bias)},");
-                    writer.WriteLine($"{residual}, {outputSpan});");
+                    writer.WriteLine($"{residual}, {outputSpan}, {Split});");
                 }
                 break;
             }
@@ -224,13 +227,13 @@ internal sealed class PlanEmitter
             case StepKind.AvgPool:
             case StepKind.GlobalAvgPool:
             case StepKind.GlobalMaxPool:
-                writer.WriteLine($"TKernels.{step.Kind}<{Shape(0)}>({In(0)}, {outputSpan});");
+                writer.WriteLine($"TKernels.{step.Kind}<{Shape(0)}>({In(0)}, {outputSpan}, {Split});");
                 break;
             case StepKind.BatchNorm:
-                writer.WriteLine($"TKernels.ScaleShift<{Shape(0)}, {activation}>({In(0)}, {Packed(step.Weights)}, {Packed(step.Bias)}, {outputSpan});");
+                writer.WriteLine($"TKernels.ScaleShift<{Shape(0)}, {activation}>({In(0)}, {Packed(step.Weights)}, {Packed(step.Bias)}, {outputSpan}, {Split});");
                 break;
             case StepKind.Activation:
-                writer.WriteLine($"TKernels.Activate<{Shape(0)}, {activation}>({In(0)}, {outputSpan});");
+                writer.WriteLine($"TKernels.Activate<{Shape(0)}, {activation}>({In(0)}, {outputSpan}, {Split});");
                 break;
             case StepKind.Add:
                 // The kernel adds two operands: more are summed into the output one at a time, the activation last.
@@ -238,33 +241,36 @@ internal sealed class PlanEmitter
                 {
                     var last = i == step.Inputs.Count - 1 ? activation : Kernels + "Identity";
                     var left = i == 1 ? In(0) : outputSpan;
-                    writer.WriteLine($"TKernels.Add<{Shape(0)}, {last}>({left}, {In(i)}, {outputSpan});");
+                    writer.WriteLine($"TKernels.Add<{Shape(0)}, {last}>({left}, {In(i)}, {outputSpan}, {Split});");
                 }
                 break;
             case StepKind.ChannelScale:
-                writer.WriteLine($"TKernels.ChannelScale<{Shape(0)}>({In(0)}, {In(1)}, {outputSpan});");
+                writer.WriteLine($"TKernels.ChannelScale<{Shape(0)}>({In(0)}, {In(1)}, {outputSpan}, {Split});");
                 break;
             case StepKind.ConcatCopy:
             {
                 var channelOffset = 0;
                 for (var i = 0; i < step.Inputs.Count; i++)
                 {
-                    writer.WriteLine($"TKernels.CopyChannels<{Shape(i)}>({In(i)}, {outputSpan}, destinationChannels: {Int(output.Shape.Channels)}, channelOffset: {Int(channelOffset)});");
+                    writer.WriteLine($"TKernels.CopyChannels<{Shape(i)}>({In(i)}, {outputSpan}, destinationChannels: {Int(output.Shape.Channels)}, channelOffset: {Int(channelOffset)}, {Split});");
                     channelOffset += T(step.Inputs[i]).Shape.Channels;
                 }
                 break;
             }
             case StepKind.ToBlocked:
-                writer.WriteLine($"TKernels.ToNchwc<{Shape(0)}>({In(0)}, {outputSpan});");
+                writer.WriteLine($"TKernels.ToNchwc<{Shape(0)}>({In(0)}, {outputSpan}, {Split});");
                 break;
             case StepKind.ToPlain:
-                writer.WriteLine($"TKernels.ToNchw<{Shape(0)}>({In(0)}, {outputSpan});");
+                writer.WriteLine($"TKernels.ToNchw<{Shape(0)}>({In(0)}, {outputSpan}, {Split});");
                 break;
             case StepKind.Copy:
-                writer.WriteLine($"{In(0)}.CopyTo({outputSpan});");
+                // A plain copy, too small to split: the first worker makes it.
+                writer.WriteLine($"if ({Split}.Worker == 0)");
+                using (writer.Indent())
+                    writer.WriteLine($"{In(0)}.CopyTo({outputSpan});");
                 break;
             case StepKind.Dense:
-                writer.WriteLine($"TKernels.Dense<{Shape(0)}, {activation}>({In(0)}, {Packed(step.Weights)}, {Packed(step.Bias)}, {outputSpan});");
+                writer.WriteLine($"TKernels.Dense<{Shape(0)}, {activation}>({In(0)}, {Packed(step.Weights)}, {Packed(step.Bias)}, {outputSpan}, {Split});");
                 break;
             case StepKind.Softmax:
             {
@@ -272,19 +278,23 @@ internal sealed class PlanEmitter
                 if (output.Layout == Layout.Blocked)
                 {
                     // One pixel: the NCHWc tensor starts with the plain vector; its padding lanes are cleared, not left stale.
-                    writer.WriteLine($"TKernels.Softmax<{Shape(0)}>({SpanOf(T(step.Inputs[0]), Int(channels))}, {SpanOf(output, Int(channels))});");
+                    writer.WriteLine($"TKernels.Softmax<{Shape(0)}>({SpanOf(T(step.Inputs[0]), Int(channels))}, {SpanOf(output, Int(channels))}, {Split});");
                     if (output.HasPaddingLanes)
-                        writer.WriteLine($"{SpanOf(output, $"TKernels.ActivationLength({Int(channels)}, 1, 1) - {Int(channels)}", channels)}.Clear();");
+                    {
+                        writer.WriteLine($"if ({Split}.Worker == 0)");
+                        using (writer.Indent())
+                            writer.WriteLine($"{SpanOf(output, $"TKernels.ActivationLength({Int(channels)}, 1, 1) - {Int(channels)}", channels)}.Clear();");
+                    }
                 }
                 else
                 {
-                    writer.WriteLine($"TKernels.Softmax<{Shape(0)}>({In(0)}, {outputSpan});");
+                    writer.WriteLine($"TKernels.Softmax<{Shape(0)}>({In(0)}, {outputSpan}, {Split});");
                 }
                 break;
             }
             case StepKind.Lrn:
                 writer.WriteLine($"TKernels.Lrn<{Shape(0)}>({In(0)}, {outputSpan}, size: {Int(node.Size)}, alpha: {DefinitionEmitter.Float(node.Scalar)}, "
-                    + $"beta: {DefinitionEmitter.Float(node.Scalar2)}, k: {DefinitionEmitter.Float(node.Scalar3)});");
+                    + $"beta: {DefinitionEmitter.Float(node.Scalar2)}, k: {DefinitionEmitter.Float(node.Scalar3)}, {Split});");
                 break;
             default:
                 throw new InvalidOperationException($"No kernel call for step kind {step.Kind} ({node.Name}).");
@@ -312,57 +322,6 @@ internal sealed class PlanEmitter
         var offset = tensor.Offset + skip;
         var count = length ?? Int(s.Length);
         return offset == 0 && count == Int(whole) ? span : $"{span}.Slice({Int(offset)}, {count})";
-    }
-
-    /// <summary>"Fire2.Squeeze + Fire2.SqueezeRelu: Conv 1x1, Relu; 64x55x55 -> 16x55x55".</summary>
-    private string StepComment(Step step)
-    {
-        var node = step.Node;
-        var output = T(step.Output);
-        var input = step.Inputs.Count > 0 ? T(step.Inputs[0]) : null;
-        var activation = ActivationTypes.Describe(step.Activation, step.Slope);
-        var what = step.Kind switch
-        {
-            StepKind.Conv or StepKind.ConvFromPlain => ConvDescription(step),
-            StepKind.MaxPool or StepKind.AvgPool => node.Describe(),
-            StepKind.BatchNorm => "BatchNorm as scale and shift",
-            StepKind.Activation => activation,
-            StepKind.Add => "Add " + string.Join(" + ", step.Inputs.Select(i => T(i).Name)),
-            StepKind.ChannelScale => $"{T(step.Inputs[0]).Name} scaled per channel by {T(step.Inputs[1]).Name}",
-            StepKind.ConcatCopy => $"Concat of {string.Join(", ", step.Inputs.Select(i => T(i).Name))}, copied (a part before the last does not fill whole 16-channel blocks)",
-            StepKind.ToBlocked => "to NCHWc",
-            StepKind.ToPlain => "to plain NCHW",
-            StepKind.Copy => "copy",
-            StepKind.Lrn => node.Describe(),
-            _ => node.Kind.ToString(),
-        };
-        if (step.Kind is StepKind.BatchNorm or StepKind.Add && activation.Length > 0)
-            what += ", " + activation;
-        var nodes = string.Join(" + ", step.FusedNodes);
-        var shapes = input is null ? Text(output.Shape) : $"{Text(input.Shape)} -> {Text(output.Shape)}";
-        if (step.Kind == StepKind.Dense)
-            shapes = $"{Text(input!.Shape)} (flattened) -> {Int(output.Shape.Channels)}";
-        if (step.Kind == StepKind.ConcatCopy)
-            shapes = $"{string.Join(" + ", step.Inputs.Select(i => Text(T(i).Shape)))} -> {Text(output.Shape)}";
-        var destination = output.Storage == Storage.Output ? ", into the output" : "";
-        if (SliceOf(output) is { } slice)
-            destination = $", into channels {slice.First}-{slice.Last} of {slice.Concat}";
-        return $"{nodes}: {what}; {shapes}{destination}";
-    }
-
-    private string ConvDescription(Step step)
-    {
-        var text = step.Node.Describe();
-        if (step.Kind == StepKind.ConvFromPlain)
-            text += " reading the plain input";
-        if (step.FoldedBatchNorm is { } bn)
-            text += $", {bn.Name} folded in";
-        if (step.Residual >= 0)
-            text += $", plus {T(step.Residual).Name}";
-        var activation = ActivationTypes.Describe(step.Activation, step.Slope);
-        if (activation.Length > 0)
-            text += ", " + activation;
-        return text;
     }
 
     private static string Text(Shape shape) => Compiler.Text.Shape(shape);
