@@ -29,41 +29,41 @@ internal sealed record Sample(string Name, long Macs, int InputLength, int Outpu
     /// <summary>The samples of samples/ConvForge.Samples, smallest first.</summary>
     public static IReadOnlyList<Sample> All { get; } = new[]
     {
-        new Sample("TinyResidualNet", TinyResidualNet.Macs, TinyResidualNet.InputLength, TinyResidualNet.OutputLength, Array.Empty<ForwardStepInfo>(), () =>
+        new Sample("TinyResidualNet", TinyResidualNet.Macs, TinyResidualNet.InputLength, TinyResidualNet.OutputLength, TinyResidualNet.ForwardSteps, () =>
         {
             var n = new TinyResidualNet();
             return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
-                threads => Interim.Execution(n).DegreeOfParallelism = threads, timer => Interim.Execution(n).StepTimer = timer);
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("NIN", Nin.Macs, Nin.InputLength, Nin.OutputLength, Array.Empty<ForwardStepInfo>(), () =>
+        new Sample("NIN", Nin.Macs, Nin.InputLength, Nin.OutputLength, Nin.ForwardSteps, () =>
         {
             var n = new Nin();
             return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
-                threads => Interim.Execution(n).DegreeOfParallelism = threads, timer => Interim.Execution(n).StepTimer = timer);
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("SqueezeNet 1.1", SqueezeNet11.Macs, SqueezeNet11.InputLength, SqueezeNet11.OutputLength, Array.Empty<ForwardStepInfo>(), () =>
+        new Sample("SqueezeNet 1.1", SqueezeNet11.Macs, SqueezeNet11.InputLength, SqueezeNet11.OutputLength, SqueezeNet11.ForwardSteps, () =>
         {
             var n = new SqueezeNet11();
             return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
-                threads => Interim.Execution(n).DegreeOfParallelism = threads, timer => Interim.Execution(n).StepTimer = timer);
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("GoogLeNet", GoogLeNet.Macs, GoogLeNet.InputLength, GoogLeNet.OutputLength, Array.Empty<ForwardStepInfo>(), () =>
+        new Sample("GoogLeNet", GoogLeNet.Macs, GoogLeNet.InputLength, GoogLeNet.OutputLength, GoogLeNet.ForwardSteps, () =>
         {
             var n = new GoogLeNet();
             return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
-                threads => Interim.Execution(n).DegreeOfParallelism = threads, timer => Interim.Execution(n).StepTimer = timer);
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("ResNet-18", ResNet18.Macs, ResNet18.InputLength, ResNet18.OutputLength, Array.Empty<ForwardStepInfo>(), () =>
+        new Sample("ResNet-18", ResNet18.Macs, ResNet18.InputLength, ResNet18.OutputLength, ResNet18.ForwardSteps, () =>
         {
             var n = new ResNet18();
             return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
-                threads => Interim.Execution(n).DegreeOfParallelism = threads, timer => Interim.Execution(n).StepTimer = timer);
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("ResNet-50", ResNet50.Macs, ResNet50.InputLength, ResNet50.OutputLength, Array.Empty<ForwardStepInfo>(), () =>
+        new Sample("ResNet-50", ResNet50.Macs, ResNet50.InputLength, ResNet50.OutputLength, ResNet50.ForwardSteps, () =>
         {
             var n = new ResNet50();
             return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
-                threads => Interim.Execution(n).DegreeOfParallelism = threads, timer => Interim.Execution(n).StepTimer = timer);
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
     };
 
@@ -71,11 +71,4 @@ internal sealed record Sample(string Name, long Macs, int InputLength, int Outpu
     public bool Matches(string name) => Key(Name).StartsWith(Key(name), StringComparison.Ordinal) && Key(name).Length > 0;
 
     private static string Key(string text) => text.ToLowerInvariant().Replace(" ", "").Replace("-", "").Replace(".", "");
-}
-
-/// <summary>Until the generated members arrive (branch gen): the instance's execution state, through reflection.</summary>
-internal static class Interim
-{
-    public static NetworkExecution Execution(object network) =>
-        (NetworkExecution)network.GetType().GetField("_execution", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(network)!;
 }
