@@ -17,7 +17,11 @@ budget=${BUDGET:-12}
 runs=${RUNS:-30}
 warmup=${WARMUP:-5}
 
-dotnet build benchmarks/ConvForge.Benchmarks -c Release 2>&1 | grep -E " error |rror\(s\)" || true
+if ! build=$(dotnet build benchmarks/ConvForge.Benchmarks -c Release 2>&1); then
+    grep -E " error " <<<"$build" | sort -u >&2 || true
+    echo "The benchmark does not build." >&2
+    exit 1
+fi
 binary=(dotnet run -c Release --no-build --project benchmarks/ConvForge.Benchmarks --)
 models=()
 for model in ${MODELS:-nin squeezenet googlenet resnet18 resnet50}; do models+=(--model "$model"); done
