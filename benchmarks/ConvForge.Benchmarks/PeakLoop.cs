@@ -2,40 +2,66 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
+using ConvForge.Kernels;
 
 namespace ConvForge.Benchmarks;
 
 /// <summary>
 /// The machine's fp32 peak as perf-facts measures it: 12 independent FMA chains in a call-free method, on
-/// the widest vectors with hardware FMA (Vector512 with AVX-512, Vector256 with AVX2 + FMA), measured in
-/// the same run as the networks, so the percentages also hold on a machine other than the notes' one.
+/// the vectors of the kernel family being measured (Vector512 for AVX-512, Vector256 + FMA for AVX2),
+/// measured in the same run as the networks, so the percentages also hold on a machine other than the notes' one.
 /// </summary>
 internal static class PeakLoop
 {
     /// <summary>
-    /// GFLOP/s per thread-CPU second, the best of 9 runs (other processes can only slow the loop down, through
-    /// interrupts and shared caches, so the best run is the closest to the machine's own figure), or NaN
-    /// without hardware FMA.
+    /// GFLOP/s of <paramref name="threads"/> threads running the loop at once (the sum of their rates per
+    /// thread-CPU second; each the best of 9 runs, since other processes can only slow the loop down, through
+    /// interrupts and shared caches), or NaN for the portable family or without hardware FMA. Running them at
+    /// once catches a clock that drops when more cores are busy.
     /// </summary>
-    public static double Measure(out string what)
+    public static double Measure(KernelFamily family, int threads, out string what)
     {
-        const long Iterations = 10_000_000;
         Func<long, float> loop;
         int lanes;
-        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        if (family == KernelFamily.Avx512 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
         {
             (loop, lanes, what) = (Loop512, 16, "Vector512 FMA loop");
         }
-        else if (Fma.IsSupported)
+        else if (family != KernelFamily.Portable && Fma.IsSupported)
         {
             (loop, lanes, what) = (Loop256, 8, "Vector256 FMA loop");
         }
         else
         {
-            what = "no hardware FMA";
+            what = family == KernelFamily.Portable ? "no peak for the portable family" : "no hardware FMA";
             return double.NaN;
         }
-        loop(1000);
+        var rates = new double[threads];
+        using var start = new Barrier(threads);
+        var workers = new Thread[threads];
+        for (var t = 0; t < threads; t++)
+        {
+            var index = t;
+            workers[t] = new Thread(() =>
+            {
+                loop(1000);
+                start.SignalAndWait();
+                rates[index] = Rate(loop, lanes);
+            });
+            workers[t].Start();
+        }
+        foreach (var worker in workers)
+            worker.Join();
+        var total = 0.0;
+        foreach (var rate in rates)
+            total += rate;
+        return total;
+    }
+
+    private static double Rate(Func<long, float> loop, int lanes)
+    {
+        const long Iterations = 10_000_000;
         var times = new double[9];
         for (var t = 0; t < times.Length; t++)
         {

@@ -1,13 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using ConvForge.Execution;
 using ConvForge.Kernels;
 using ConvForge.Samples;
 
 namespace ConvForge.Benchmarks;
 
-/// <summary>One image through a network: input, output.</summary>
-internal delegate void ForwardPass(ReadOnlySpan<float> input, Span<float> output);
+/// <summary>A batch through a network: input, output, images.</summary>
+internal delegate void ForwardPass(ReadOnlySpan<float> input, Span<float> output, int batchSize);
 
 /// <summary>A constructed sample network, seen through the members every generated network has.</summary>
 internal sealed record Instance(
@@ -15,43 +16,54 @@ internal sealed record Instance(
     Action<KernelFamily> UseKernels,
     Func<KernelFamily> KernelFamily,
     Action<ulong> InitializeParameters,
-    Action<Stream> ExportOnnx);
+    Action<Stream> ExportOnnx,
+    Action<int> SetDegreeOfParallelism,
+    Action<StepTimer?> SetStepTimer);
 
-/// <summary>A sample network to benchmark: its name, cost and shapes (the generated constants) and how to make one.</summary>
-internal sealed record Sample(string Name, long Macs, int InputLength, int OutputLength, Func<Instance> Create)
+/// <summary>
+/// A sample network to benchmark: its name, cost and shapes (the generated constants), the steps of its
+/// forward pass (the generated table) and how to make one.
+/// </summary>
+internal sealed record Sample(string Name, long Macs, int InputLength, int OutputLength, IReadOnlyList<ForwardStepInfo> Steps, Func<Instance> Create)
 {
     /// <summary>The samples of samples/ConvForge.Samples, smallest first.</summary>
     public static IReadOnlyList<Sample> All { get; } = new[]
     {
-        new Sample("TinyResidualNet", TinyResidualNet.Macs, TinyResidualNet.InputLength, TinyResidualNet.OutputLength, () =>
+        new Sample("TinyResidualNet", TinyResidualNet.Macs, TinyResidualNet.InputLength, TinyResidualNet.OutputLength, TinyResidualNet.ForwardSteps, () =>
         {
             var n = new TinyResidualNet();
-            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx);
+            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("NIN", Nin.Macs, Nin.InputLength, Nin.OutputLength, () =>
+        new Sample("NIN", Nin.Macs, Nin.InputLength, Nin.OutputLength, Nin.ForwardSteps, () =>
         {
             var n = new Nin();
-            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx);
+            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("SqueezeNet 1.1", SqueezeNet11.Macs, SqueezeNet11.InputLength, SqueezeNet11.OutputLength, () =>
+        new Sample("SqueezeNet 1.1", SqueezeNet11.Macs, SqueezeNet11.InputLength, SqueezeNet11.OutputLength, SqueezeNet11.ForwardSteps, () =>
         {
             var n = new SqueezeNet11();
-            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx);
+            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("GoogLeNet", GoogLeNet.Macs, GoogLeNet.InputLength, GoogLeNet.OutputLength, () =>
+        new Sample("GoogLeNet", GoogLeNet.Macs, GoogLeNet.InputLength, GoogLeNet.OutputLength, GoogLeNet.ForwardSteps, () =>
         {
             var n = new GoogLeNet();
-            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx);
+            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("ResNet-18", ResNet18.Macs, ResNet18.InputLength, ResNet18.OutputLength, () =>
+        new Sample("ResNet-18", ResNet18.Macs, ResNet18.InputLength, ResNet18.OutputLength, ResNet18.ForwardSteps, () =>
         {
             var n = new ResNet18();
-            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx);
+            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
-        new Sample("ResNet-50", ResNet50.Macs, ResNet50.InputLength, ResNet50.OutputLength, () =>
+        new Sample("ResNet-50", ResNet50.Macs, ResNet50.InputLength, ResNet50.OutputLength, ResNet50.ForwardSteps, () =>
         {
             var n = new ResNet50();
-            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx);
+            return new Instance(n.Forward, n.UseKernels, () => n.KernelFamily, n.InitializeParameters, n.ExportOnnx,
+                threads => n.DegreeOfParallelism = threads, timer => n.StepTimer = timer);
         }),
     };
 
