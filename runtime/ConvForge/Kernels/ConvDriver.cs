@@ -33,6 +33,9 @@ internal static unsafe class ConvDriver<TVector, TOps>
             case ConvPath.Depthwise:
                 Depthwise<TShape, TEpilogue>(input, weights, bias, residual, output);
                 break;
+            case ConvPath.Winograd:
+                Winograd<TVector, TOps>.Run<TShape, TEpilogue>(input, weights, bias, residual, output, WorkSplit.Whole);
+                break;
             default:
                 Grouped<TShape, TEpilogue>(input, weights, bias, residual, output);
                 break;

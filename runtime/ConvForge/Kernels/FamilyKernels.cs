@@ -35,6 +35,13 @@ internal unsafe partial interface IFamilyKernels<TVector, TOps> : IKernelFamily
         Check(input.Length, Nchwc.Length(TShape.InChannels, TShape.InHeight, TShape.InWidth, B), nameof(input));
         Check(weights.Length, ConvWeights.PackedLength<TShape>(B), nameof(weights));
         CheckConvCommon<TShape, TEpilogue>(bias, residual, output);
+        if (ConvPaths.Select<TShape>(B) == ConvPath.Winograd)
+        {
+            // Splits its own work and writes zeros into the padding lanes of its own tiles.
+            fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
+                Winograd<TVector, TOps>.Run<TShape, TEpilogue>(i, w, b, r, o, split);
+            return;
+        }
         if (split.Worker != 0)
             return; // Until the kernel splits its work, worker 0 does all of it.
         fixed (float* i = input, w = weights, b = bias, r = residual, o = output)
