@@ -7,10 +7,16 @@ using ConvForge.Kernels;
 // Times ResNet-style convolutions per supported kernel family and prints GFLOP/s against the peaks in
 // perf-facts (../shared/notes/perf-facts.md) and against an FMA loop measured in the same run. Outputs
 // are first checked against the portable family, because a kernel that skips work looks fast.
-// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--training-kernels]
+// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--training-kernels] [--winograd]
 
 const double Avx2Peak = 105, Avx512Peak = 210;
 double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 1.0;
+
+if (args.Contains("--winograd"))
+{
+    WinogradKernels.Run(seconds);
+    return;
+}
 
 if (args.Contains("--training-kernels"))
 {

@@ -52,10 +52,28 @@ public readonly struct Winograd256 : IConvShape
     public static int PadTop => 1; public static int PadLeft => 1; public static int DilationHeight => 1; public static int DilationWidth => 1; public static int Groups => 1;
 }
 
+/// <summary>F(4x4, 3x3) on every family: pad 0, unaligned channels, partial tiles (24 x 28 outputs in 4x4 tiles).</summary>
+public readonly struct WinogradLargeTilesPad0 : IConvShape
+{
+    public static int InChannels => 48; public static int InHeight => 26; public static int InWidth => 31;
+    public static int OutChannels => 40; public static int OutHeight => 24; public static int OutWidth => 29;
+    public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1; public static int StrideWidth => 1;
+    public static int PadTop => 0; public static int PadLeft => 0; public static int DilationHeight => 1; public static int DilationWidth => 1; public static int Groups => 1;
+}
+
+/// <summary>F(4x4, 3x3), deep: its error grows with the input channels summed.</summary>
+public readonly struct WinogradLargeTiles256 : IConvShape
+{
+    public static int InChannels => 256; public static int InHeight => 24; public static int InWidth => 24;
+    public static int OutChannels => 256; public static int OutHeight => 24; public static int OutWidth => 24;
+    public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1; public static int StrideWidth => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int DilationHeight => 1; public static int DilationWidth => 1; public static int Groups => 1;
+}
+
 /// <summary>3x3 stride 1 but too few channels: the direct path.</summary>
 public readonly struct Narrow3x3 : IConvShape
 {
-    public static int InChannels => 16; public static int InHeight => 56; public static int InWidth => 56;
+    public static int InChannels => 8; public static int InHeight => 56; public static int InWidth => 56;
     public static int OutChannels => 64; public static int OutHeight => 56; public static int OutWidth => 56;
     public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1; public static int StrideWidth => 1;
     public static int PadTop => 1; public static int PadLeft => 1; public static int DilationHeight => 1; public static int DilationWidth => 1; public static int Groups => 1;
@@ -114,10 +132,29 @@ public class WinogradTests(ITestOutputHelper output)
         Check(family, new WinogradCheck<Winograd256, ResidualEpilogue<Relu>>(Reference.Relu));
 
     [Theory, MemberData(nameof(Families))]
+    public void Large_tiles_pad_0_with_residual_and_relu(KernelFamily family) =>
+        Check(family, new WinogradCheck<WinogradLargeTilesPad0, ResidualEpilogue<Relu>>(Reference.Relu));
+
+    [Theory, MemberData(nameof(Families))]
+    public void Large_tiles_deep_256_channels(KernelFamily family) =>
+        Check(family, new WinogradCheck<WinogradLargeTiles256, Epilogue<Identity>>(Reference.Identity));
+
+    [Theory, MemberData(nameof(Families))]
     public void Splits_are_bit_identical_to_one_worker(KernelFamily family)
     {
         KernelTesting.Run(family, new SplitCheck<Winograd33Wide>());
         KernelTesting.Run(family, new SplitCheck<Winograd40To36>());
+        KernelTesting.Run(family, new SplitCheck<WinogradLargeTilesPad0>());
+    }
+
+    /// <summary>Training's input gradient of a stride-1 3x3 layer runs the forward convolution of the transposed shape, here as Winograd (pad 1 and pad 2).</summary>
+    [Theory, MemberData(nameof(Families))]
+    public void Input_gradients_through_the_transposed_winograd_convolution(KernelFamily family)
+    {
+        // The transposes: 36 -> 40 at 9x11 pad 1 and 64 -> 64 from 10x8 to 12x10 pad 2 (F(2x2)), 35 -> 33 at 31x45 pad 1 (F(4x4)).
+        KernelTesting.Run(family, new Training.ConvGradientCheck<Winograd40To36>());
+        KernelTesting.Run(family, new Training.ConvGradientCheck<Winograd64Pad0>());
+        KernelTesting.Run(family, new Training.ConvGradientCheck<Winograd33Wide>());
     }
 
     [Theory, MemberData(nameof(Families))]
@@ -138,10 +175,15 @@ public class WinogradTests(ITestOutputHelper output)
         Assert.Equal(ConvPath.Direct, ConvPaths.Select<Dilated3x3Wide>(block));
         Assert.Equal(ConvPath.Direct, ConvPaths.Select<Strided3x3Wide>(block));
         Assert.Equal(ConvPath.Direct, ConvPaths.Select<Direct3x3>(block));
-        Assert.True(Narrow3x3.InChannels < WinogradRule.MinChannels);
         Assert.True(Small3x3.OutHeight * Small3x3.OutWidth < WinogradRule.MinOutputPixels);
+        Assert.True(Narrow3x3.InChannels < WinogradRule.MinChannels);
         Assert.Equal(0, WinogradRule.TileSize<Narrow3x3>(block));
-        Assert.Contains(WinogradRule.TileSize<Winograd256>(block), new[] { 2, 4 });
+        // F(4x4) from MinLargeTileGroups register tiles' worth of 4x4 tiles: 6 x 8 = 48 here, 8 x 12 = 96, 3 x 3 = 9, 2 x 2 = 4.
+        Assert.Equal(4, WinogradRule.TileSize<WinogradLargeTilesPad0>(block));
+        Assert.Equal(4, WinogradRule.TileSize<Winograd33Wide>(block));
+        Assert.Equal(2, WinogradRule.TileSize<Winograd40To36>(block));
+        Assert.Equal(2, WinogradRule.TileSize<Winograd256>(block));
+        Assert.Equal(block == 16 ? 14 : 6, WinogradRule.RegisterTilePixels(block));
     }
 
     [Theory]
@@ -149,19 +191,26 @@ public class WinogradTests(ITestOutputHelper output)
     [InlineData(16)]
     public void Packed_weights_are_the_transformed_kernel(int block)
     {
+        PackedWeights<Winograd40To36>(block, 2);
+        PackedWeights<WinogradLargeTilesPad0>(block, 4);
+    }
+
+    private static void PackedWeights<TShape>(int block, int tileSize) where TShape : struct, IConvShape
+    {
         // With one nonzero weight g(oc, ic, kh, kw) = 1, U = G e G^T = column kh of G times row kw of G^T.
-        int tileSize = WinogradRule.TileSize<Winograd40To36>(block);
+        Assert.Equal(tileSize, WinogradRule.TileSize<TShape>(block));
         double[,] g = tileSize == 4
             ? new double[,] { { 0.25, 0, 0 }, { -1.0 / 6, -1.0 / 6, -1.0 / 6 }, { -1.0 / 6, 1.0 / 6, -1.0 / 6 }, { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, -1.0 / 12, 1.0 / 6 }, { 0, 0, 1 } }
             : new double[,] { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
         int alpha = tileSize + 2;
-        int inBlocks = (40 + block - 1) / block, outBlocks = (36 + block - 1) / block;
-        Assert.Equal(alpha * alpha * outBlocks * inBlocks * block * block, ConvWeights.PackedLength<Winograd40To36>(block));
-        int oc = 35, ic = 17, kh = 2, kw = 1;
-        var weights = new float[ConvWeights.StandardLength<Winograd40To36>()];
-        weights[((oc * 40 + ic) * 3 + kh) * 3 + kw] = 1f;
-        var packed = new float[ConvWeights.PackedLength<Winograd40To36>(block)];
-        ConvWeights.Pack<Winograd40To36>(block, weights, packed);
+        int inChannels = TShape.InChannels, outChannels = TShape.OutChannels;
+        int inBlocks = (inChannels + block - 1) / block, outBlocks = (outChannels + block - 1) / block;
+        Assert.Equal(alpha * alpha * outBlocks * inBlocks * block * block, ConvWeights.PackedLength<TShape>(block));
+        int oc = outChannels - 1, ic = 17, kh = 2, kw = 1;
+        var weights = new float[ConvWeights.StandardLength<TShape>()];
+        weights[((oc * inChannels + ic) * 3 + kh) * 3 + kw] = 1f;
+        var packed = new float[ConvWeights.PackedLength<TShape>(block)];
+        ConvWeights.Pack<TShape>(block, weights, packed);
         int elementStride = outBlocks * inBlocks * block * block;
         int offset = ((oc / block * inBlocks + ic / block) * block + ic % block) * block + oc % block;
         int nonzero = 0;
