@@ -45,12 +45,19 @@ internal static unsafe class Winograd<TVector, TOps>
         int b = TOps.BlockSize;
         int alpha = TTransform.Alpha;
         int tiles = WinogradGemm<TShape, TTransform, TVector, TOps>.Tiles;
-        int chunkTiles = WinogradGemm<TShape, TTransform, TVector, TOps>.ChunkTiles;
-        // With several workers, smaller chunks so that each gets some; the scratch strides stay ChunkTiles.
+        // Chunks of near-equal size (at most ChunkTiles, the scratch's capacity, and at least two tiles: see Multiply).
+        int chunks = (tiles + WinogradGemm<TShape, TTransform, TVector, TOps>.ChunkTiles - 1) / WinogradGemm<TShape, TTransform, TVector, TOps>.ChunkTiles;
+        int outBlocks = Nchwc.Blocks(TShape.OutChannels, b);
+        int outPairs = (outBlocks + TOps.TileBlocks - 1) / TOps.TileBlocks;
+        int outGroups = 1;
         if (!split.IsWhole)
-            chunkTiles = Math.Min(chunkTiles, RoundUp((tiles + split.Workers - 1) / split.Workers, TOps.TilePixels));
-        int chunks = (tiles + chunkTiles - 1) / chunkTiles;
-        var (first, end) = split.Range(chunks);
+        {
+            if (WinogradGemm<TShape, TTransform, TVector, TOps>.WeightsHeavy)
+                outGroups = Math.Min(outPairs, split.Workers); // each worker reads only its output blocks' share of U
+            else
+                chunks = Math.Max(chunks, Math.Min((chunks + split.Workers - 1) / split.Workers * split.Workers, tiles / 2));
+        }
+        var (first, end) = split.Range(chunks * outGroups);
         if (first >= end)
             return;
 
@@ -63,17 +70,21 @@ internal static unsafe class Winograd<TVector, TOps>
         float* zeroBias = columns + 2 * alpha * alpha * b;
         new Span<float>(zeroBias, 2 * b).Clear();
 
-        for (int chunk = first; chunk < end; chunk++)
+        int transformedChunk = -1;
+        for (int unit = first; unit < end; unit++)
         {
-            int firstTile = chunk * chunkTiles;
-            int count = Math.Min(chunkTiles, tiles - firstTile);
-            TransformInput<TShape, TTransform>(input, v, patch, columns, firstTile, count);
-            Multiply<TShape, TTransform>(weights, v, m, zeroBias, count);
-            TransformOutput<TShape, TTransform, TEpilogue>(m, bias, residual, output, columns, firstTile, count);
+            int chunk = unit / outGroups;
+            var (pairBegin, pairEnd) = new WorkSplit(unit % outGroups, outGroups).Range(outPairs);
+            int obBegin = pairBegin * TOps.TileBlocks, obEnd = Math.Min(outBlocks, pairEnd * TOps.TileBlocks);
+            int firstTile = chunk * tiles / chunks;
+            int count = (chunk + 1) * tiles / chunks - firstTile;
+            if (chunk != transformedChunk)
+                TransformInput<TShape, TTransform>(input, v, patch, columns, firstTile, count);
+            transformedChunk = chunk;
+            Multiply<TShape, TTransform>(weights, v, m, zeroBias, count, obBegin, obEnd);
+            TransformOutput<TShape, TTransform, TEpilogue>(m, bias, residual, output, columns, firstTile, count, obBegin, obEnd);
         }
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>V[element][icb][tile][B] for tiles [firstTile, firstTile + count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -143,13 +154,12 @@ internal static unsafe class Winograd<TVector, TOps>
 
     /// <summary>M[element][ocb][tile][B] = sum over input channels of U[element][oc][ic] V[element][ic][tile], per element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply<TShape, TTransform>(float* weights, float* v, float* m, float* zeroBias, int count)
+    private static void Multiply<TShape, TTransform>(float* weights, float* v, float* m, float* zeroBias, int count, int obBegin, int obEnd)
         where TShape : struct, IConvShape
         where TTransform : struct, IWinogradTransform
     {
         int b = TOps.BlockSize;
         int elements = TTransform.Alpha * TTransform.Alpha;
-        int outBlocks = Nchwc.Blocks(TShape.OutChannels, b);
         int inputElementStride = WinogradGemm<TShape, TTransform, TVector, TOps>.InputElementStride;
         int outputElementStride = WinogradGemm<TShape, TTransform, TVector, TOps>.OutputElementStride;
         int weightElementStride = WinogradGemm<TShape, TTransform, TVector, TOps>.WeightElementStride;
@@ -160,20 +170,27 @@ internal static unsafe class Winograd<TVector, TOps>
             float* ve = v + e * inputElementStride;
             float* me = m + e * outputElementStride;
             float* ue = weights + e * weightElementStride;
-            for (int ob = 0; ob < outBlocks; ob += TOps.TileBlocks)
+            for (int ob = obBegin; ob < obEnd; ob += TOps.TileBlocks)
             {
-                bool two = TOps.TileBlocks == 2 && ob + 1 < outBlocks;
+                bool two = TOps.TileBlocks == 2 && ob + 1 < obEnd;
                 float* uo = ue + ob * weightBlockStride;
                 float* mo = me + ob * outputBlockStride;
                 for (int p = 0; p < count; p += TOps.TilePixels)
-                    Tile<WinogradGemm<TShape, TTransform, TVector, TOps>>(Math.Min(TOps.TilePixels, count - p), two, ve + p * b, uo, zeroBias, mo + p * b);
+                {
+                    // A last tile of one pixel would run the single-pixel kernel, which sums in another order; take
+                    // it with the pixel before it instead (recomputed with the same bits), so that a tile's result
+                    // does not depend on where chunk boundaries fall. Chunks have two tiles or more.
+                    int pixels = Math.Min(TOps.TilePixels, count - p);
+                    int start = pixels == 1 && TOps.TilePixels > 1 && count > 1 ? p - 1 : p;
+                    Tile<WinogradGemm<TShape, TTransform, TVector, TOps>>(p + pixels - start, two, ve + start * b, uo, zeroBias, mo + start * b);
+                }
             }
         }
     }
 
     /// <summary>Y = A^T M A per tile and output block, then bias, residual and activation into the output, clipped at the edges.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutput<TShape, TTransform, TEpilogue>(float* m, float* bias, float* residual, float* output, float* columns, int firstTile, int count)
+    private static void TransformOutput<TShape, TTransform, TEpilogue>(float* m, float* bias, float* residual, float* output, float* columns, int firstTile, int count, int obBegin, int obEnd)
         where TShape : struct, IConvShape
         where TTransform : struct, IWinogradTransform
         where TEpilogue : struct, IEpilogue
@@ -198,7 +215,7 @@ internal static unsafe class Winograd<TVector, TOps>
             int left = tile % tilesAcross * tileSize;
             int height = Math.Min(tileSize, outHeight - top);
             int width = Math.Min(tileSize, outWidth - left);
-            for (int ob = 0; ob < outBlocks; ob++)
+            for (int ob = obBegin; ob < obEnd; ob++)
             {
                 float* source = m + ob * chunkStride + j * b;
                 // Columns: columns[r][k] = (A^T M)[r][k]; rows: rows[r][c] = (columns A)[r][c].
@@ -289,12 +306,27 @@ internal readonly struct WinogradGemm<TShape, TTransform, TVector, TOps> : IConv
     public static int TilesAcross { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (TShape.OutWidth + TTransform.TileSize - 1) / TTransform.TileSize; }
     public static int Tiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TilesAcross * ((TShape.OutHeight + TTransform.TileSize - 1) / TTransform.TileSize); }
 
-    /// <summary>Tiles per chunk: whole register tiles (14 or 6 pixels) while V and M fit <see cref="ChunkBytes"/>, at least one.</summary>
+    /// <summary>
+    /// True when U is larger than V and M for the whole output: late layers, whose time goes into reading U. They run
+    /// the whole map as one chunk, so U is read once, and split work among workers by output blocks.
+    /// </summary>
+    public static bool WeightsHeavy
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => OutBlocks * InBlocks * B > (InBlocks + OutBlocks) * Tiles;
+    }
+
+    /// <summary>
+    /// Tiles per chunk: the whole map for <see cref="WeightsHeavy"/> shapes, otherwise whole register tiles (14 or
+    /// 6 pixels) while V and M fit <see cref="ChunkBytes"/>, at least one.
+    /// </summary>
     public static int ChunkTiles
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
+            if (WeightsHeavy)
+                return Tiles;
             int tilePixels = TOps.TilePixels;
             int bytesPerTile = TTransform.Alpha * TTransform.Alpha * (InBlocks + OutBlocks) * B * sizeof(float);
             int groups = Math.Max(1, ChunkBytes / (bytesPerTile * tilePixels));

@@ -145,6 +145,9 @@ public class WinogradTests(ITestOutputHelper output)
         KernelTesting.Run(family, new SplitCheck<Winograd33Wide>());
         KernelTesting.Run(family, new SplitCheck<Winograd40To36>());
         KernelTesting.Run(family, new SplitCheck<WinogradLargeTilesPad0>());
+        // Weights larger than the transformed map: split by output blocks (fewer block pairs than 3 or 5 workers here).
+        KernelTesting.Run(family, new SplitCheck<Winograd256>());
+        KernelTesting.Run(family, new SplitCheck<Winograd64Pad0>());
     }
 
     /// <summary>Training's input gradient of a stride-1 3x3 layer runs the forward convolution of the transposed shape, here as Winograd (pad 1 and pad 2).</summary>
