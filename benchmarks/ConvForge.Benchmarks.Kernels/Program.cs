@@ -7,7 +7,7 @@ using ConvForge.Kernels;
 // Times ResNet-style convolutions per supported kernel family and prints GFLOP/s against the peaks in
 // perf-facts (../shared/notes/perf-facts.md) and against an FMA loop measured in the same run. Outputs
 // are first checked against the portable family, because a kernel that skips work looks fast.
-// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--resnet] [--only=TEXT] [--training-kernels] [--split-scaling]
+// Usage: ConvForge.Benchmarks.Kernels [seconds per measurement, default 1] [--more] [--resnet] [--only=TEXT] [--training-kernels] [--split-scaling] [--winograd]
 // --resnet: every distinct ResNet-18 / ResNet-50 convolution shape (ResNetShapes.cs); --only=TEXT: only layers whose name contains TEXT.
 
 const double Avx2Peak = 105, Avx512Peak = 210;
@@ -16,6 +16,12 @@ double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalizatio
 if (args.Contains("--split-scaling"))
 {
     SplitScaling.Run(seconds);
+    return;
+}
+
+if (args.Contains("--winograd"))
+{
+    WinogradKernels.Run(seconds);
     return;
 }
 

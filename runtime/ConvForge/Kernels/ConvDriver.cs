@@ -39,6 +39,9 @@ internal static unsafe class ConvDriver<TVector, TOps>
             case ConvPath.Depthwise:
                 Depthwise<TShape, TEpilogue>(input, weights, bias, residual, output, split);
                 break;
+            case ConvPath.Winograd:
+                Winograd<TVector, TOps>.Run<TShape, TEpilogue>(input, weights, bias, residual, output, split);
+                break;
             default:
                 Grouped<TShape, TEpilogue>(input, weights, bias, residual, output, split);
                 break;

@@ -13,6 +13,8 @@ public enum ConvPath
     Depthwise,
     /// <summary>Any other grouping: a scalar loop (correct, not fast).</summary>
     Grouped,
+    /// <summary>Groups = 1, 3x3, stride 1, dilation 1, enough channels and pixels (<see cref="WinogradRule"/>): Winograd F(m x m, 3 x 3).</summary>
+    Winograd,
 }
 
 /// <summary>Picks the <see cref="ConvPath"/> of a shape; a constant of each instantiation.</summary>
@@ -27,7 +29,9 @@ public static class ConvPaths
                 && TShape.StrideHeight == 1 && TShape.StrideWidth == 1
                 && TShape.PadTop == 0 && TShape.PadLeft == 0
                 && TShape.OutHeight == TShape.InHeight && TShape.OutWidth == TShape.InWidth;
-            return pointwise ? ConvPath.Pointwise : ConvPath.Direct;
+            if (pointwise)
+                return ConvPath.Pointwise;
+            return WinogradRule.TileSize<TShape>(blockSize) != 0 ? ConvPath.Winograd : ConvPath.Direct;
         }
         if (TShape.Groups == TShape.InChannels && TShape.OutChannels == TShape.InChannels)
             return ConvPath.Depthwise;

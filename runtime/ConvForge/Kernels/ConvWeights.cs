@@ -17,6 +17,7 @@ namespace ConvForge.Kernels;
 /// output block ob reads the input blocks of its group.</item>
 /// <item>Depthwise: [OCB][KH][KW][B].</item>
 /// <item>Grouped: the standard layout, unchanged.</item>
+/// <item>Winograd: the transformed weights U = G g G^T, [element][OCB][ICB][B_in][B_out] (<see cref="WinogradWeights"/>).</item>
 /// <item>NCHW input (<see cref="PackNchw{TShape}"/>): [OCB][IC][KH][KW][B].</item>
 /// </list>
 /// </remarks>
@@ -36,6 +37,7 @@ public static class ConvWeights
             ConvPath.Direct or ConvPath.Pointwise => outBlocks * Nchwc.Blocks(TShape.InChannels, blockSize) * taps * blockSize * blockSize,
             ConvPath.BlockGrouped => outBlocks * (TShape.InChannels / TShape.Groups / blockSize) * taps * blockSize * blockSize,
             ConvPath.Depthwise => outBlocks * taps * blockSize,
+            ConvPath.Winograd => WinogradWeights.PackedLength<TShape>(blockSize),
             _ => StandardLength<TShape>(),
         };
     }
@@ -51,6 +53,12 @@ public static class ConvWeights
         if (path == ConvPath.Grouped)
         {
             weights.CopyTo(packed);
+            return;
+        }
+
+        if (path == ConvPath.Winograd)
+        {
+            WinogradWeights.Pack<TShape>(b, weights, packed);
             return;
         }
 
