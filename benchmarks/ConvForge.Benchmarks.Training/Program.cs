@@ -79,7 +79,7 @@ int Run<TNetwork>(TNetwork network) where TNetwork : ITrainableNetwork
 
     Console.WriteLine($"ConvForge training {TNetwork.Definition.Name} on Fashion-MNIST: batch {batch}, {trainer.Threads} threads, SGD Nesterov; median of {steps} steps after {warmup} warm-up steps.");
     Console.WriteLine($"Machine: {MachineInfo.CpuName()}, {Environment.ProcessorCount} cores; {RuntimeInformation.FrameworkDescription}; kernels {trainer.KernelFamily}; load average before: {MachineInfo.LoadAverage()}.");
-    var peakPerCore = PeakLoop.Measure(out var peakLoop);
+    var peak = PeakLoop.Measure(trainer.KernelFamily, trainer.Threads, out var peakLoop);
 
     var times = new List<double>();
     var losses = new List<float>();
@@ -106,9 +106,8 @@ int Run<TNetwork>(TNetwork network) where TNetwork : ITrainableNetwork
     var imagesPerSecond = batch / median;
     var macs = TrainingMacsPerImage(TNetwork.TrainingProgram, TNetwork.Definition);
     var gflops = 2.0 * macs * imagesPerSecond / 1e9;
-    var peak = peakPerCore * trainer.Threads;
     Console.WriteLine(string.Create(culture, $"Step: median {median * 1e3:0.0} ms (min {times[0] * 1e3:0.0}, max {times[^1] * 1e3:0.0}); {imagesPerSecond:0} images/s."));
-    Console.WriteLine(string.Create(culture, $"Work: {macs / 1e6:0.0} MMACs per image in convolutions and dense layers (forward {TNetwork.Definition.Macs / 1e6:0.0}); {gflops:0.0} GFLOP/s = {100 * gflops / peak:0.0}% of {peak:0.0} GFLOP/s ({peakLoop} x {trainer.Threads} threads)."));
+    Console.WriteLine(string.Create(culture, $"Work: {macs / 1e6:0.0} MMACs per image in convolutions and dense layers (forward {TNetwork.Definition.Macs / 1e6:0.0}); {gflops:0.0} GFLOP/s = {100 * gflops / peak:0.0}% of {peak:0.0} GFLOP/s ({peakLoop} on {trainer.Threads} threads at once)."));
     Console.WriteLine(string.Create(culture, $"Loss: {losses[0]:0.000} at the first step, {losses[^1]:0.000} at the last. Load average after: {MachineInfo.LoadAverage()}."));
     return 0;
 }

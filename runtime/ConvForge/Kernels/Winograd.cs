@@ -346,6 +346,9 @@ internal readonly struct WinogradGemm<TShape, TTransform, TVector, TOps> : IConv
     public static int TapRowStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 0; }
     public static int TapColumnStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 0; }
     public static int PixelStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => B; }
+    // The chunk's tiles are one row of pixels: a register tile never wraps to another row.
+    public static int OutputWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ChunkTiles; }
+    public static int OutputRowStep { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ChunkTiles * B; }
     public static int KernelHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 1; }
     public static int KernelWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 1; }
     public static int WeightBlockStride { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => InBlocks * B * B; }
