@@ -179,9 +179,10 @@ public class PlanDataTests
             .Layer("ForwardPass", Op.Conv(16, kernel: 1))
             .Layer("ForwardPass_", Op.Conv(16, kernel: 1))
             .Layer("Plan", Op.Conv(16, kernel: 1))
+            .Layer("Pass", Op.Conv(16, kernel: 1))
             .QuietGraph();
         var plan = Planner.Plan(graph);
-        Assert.Equal(new[] { "ForwardPass_2", "ForwardPass__2", "Plan_2" },
+        Assert.Equal(new[] { "ForwardPass_2", "ForwardPass__2", "Plan_2", "Pass_2" },
             plan.Steps.Where(s => s.Kind == StepKind.Conv).Select(s => plan.Tensors[s.Output].Identifier).ToArray());
     }
 }

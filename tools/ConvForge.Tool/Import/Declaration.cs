@@ -68,7 +68,7 @@ internal sealed class NetworkDeclaration
     {
         "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputChannels", "OutputHeight", "OutputWidth", "OutputLength",
         "TrainableParameterCount", "ParameterLength", "Macs", "Shapes", "ParameterLayout", "Summary", "Definition", "Parameters",
-        "KernelFamily", "ForwardPass", "Forward", "ExportOnnx", "LoadWeights", "SaveWeights", "UseKernels", "InitializeParameters",
+        "KernelFamily", "DegreeOfParallelism", "StepTimer", "ForwardSteps", "ForwardPass", "Forward", "ExportOnnx", "LoadWeights", "SaveWeights", "UseKernels", "InitializeParameters",
         "Layers", "Layer", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     };
 
