@@ -11,7 +11,7 @@ public static class WinogradRule
     /// <summary>Fewest input channels, and fewest output channels, for Winograd (3x3 16 -> 64 at 55x55, SqueezeNet's expand, still gains 1.1-1.2x with F(2x2) and 1.7-1.8x with F(4x4); narrower layers were not measured).</summary>
     public const int MinChannels = 16;
 
-    /// <summary>Fewest output pixels (height x width) for Winograd: 7x7 (ResNet's last stage) is the smallest map measured, and gains 1.2-1.5x.</summary>
+    /// <summary>Fewest output pixels (height x width) for Winograd: 7x7 (ResNet's last stage) is the smallest map measured, and gains 1.2-1.5x over a direct path that runs it one row per tile (AVX2; on AVX-512 see <see cref="DirectTileSpansRows"/>).</summary>
     public const int MinOutputPixels = 7 * 7;
 
     /// <summary>
@@ -21,6 +21,14 @@ public static class WinogradRule
     /// below F(2x2) at 14x14 and under; AVX2: F(4x4) ahead of F(2x2) from 13x13 up).
     /// </summary>
     public const int MinLargeTileGroups = 2;
+
+    /// <summary>
+    /// True when the direct path's register tile holds two or more whole output rows (rows at most half a tile wide):
+    /// it then runs full tiles with no border columns, and is at least as fast as F(2x2, 3x3) there (AVX-512, 3x3
+    /// 512 -> 512 at 7x7: 135 GFLOP/s against F(2x2)'s 85 direct-equivalent GFLOP/s in the kernel benchmark; inside
+    /// ResNet-18, where its 9.4 MB of weights come from L3, 101-103 against 97-98), so such shapes stay direct.
+    /// </summary>
+    public static bool DirectTileSpansRows(int outWidth, int blockSize) => 2 * outWidth <= RegisterTilePixels(blockSize);
 
     /// <summary>Output pixels of the register tile of the families with <paramref name="blockSize"/>-channel blocks: AVX-512 (16) 14, AVX2 and portable (8) 6.</summary>
     public static int RegisterTilePixels(int blockSize) => blockSize >= 16 ? 14 : 6;
@@ -38,7 +46,7 @@ public static class WinogradRule
     public static int TileSize<TShape>(int blockSize) where TShape : struct, IConvShape
     {
         if (!Applies<TShape>() || TShape.InChannels < MinChannels || TShape.OutChannels < MinChannels
-            || TShape.OutHeight * TShape.OutWidth < MinOutputPixels)
+            || TShape.OutHeight * TShape.OutWidth < MinOutputPixels || DirectTileSpansRows(TShape.OutWidth, blockSize))
             return 0;
         int largeTiles = ((TShape.OutHeight + 3) / 4) * ((TShape.OutWidth + 3) / 4);
         return largeTiles >= MinLargeTileGroups * RegisterTilePixels(blockSize) ? 4 : 2;

@@ -39,14 +39,21 @@ public class ForwardApiTests
         instance.Forward(input, output, 3);   // warm-up: JIT, static constructors, the first packing
         instance.Forward(input.AsSpan(0, network.InputLength), output.AsSpan(0, network.OutputLength));
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 5; i++)
+        // The quietest of three windows: while the whole suite runs, the runtime itself (tiered recompilation of hot
+        // methods, run on this thread when it calls them) now and then allocates a few hundred bytes inside one window.
+        // A Forward that allocated would show in all three.
+        var quietest = long.MaxValue;
+        for (var window = 0; window < 3 && quietest != 0; window++)
         {
-            instance.Forward(input.AsSpan(0, network.InputLength), output.AsSpan(0, network.OutputLength));
-            instance.Forward(input, output, 3);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 5; i++)
+            {
+                instance.Forward(input.AsSpan(0, network.InputLength), output.AsSpan(0, network.OutputLength));
+                instance.Forward(input, output, 3);
+            }
+            quietest = Math.Min(quietest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        var afterForward = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(0, afterForward - before);
+        Assert.Equal(0, quietest);
 
         // A parameter change makes the next Forward repack, into the buffers it already has.
         instance.Parameters.MarkChanged();

@@ -164,6 +164,12 @@ public class WinogradTests(ITestOutputHelper output)
     public void Allocates_nothing_after_the_first_call(KernelFamily family) =>
         KernelTesting.Run(family, new WinogradAllocationCheck());
 
+    private readonly struct Winograd512At7 : IConvShape
+    {
+        public static int InChannels => 512; public static int InHeight => 7; public static int InWidth => 7; public static int OutChannels => 512; public static int OutHeight => 7; public static int OutWidth => 7;
+        public static int KernelHeight => 3; public static int KernelWidth => 3; public static int StrideHeight => 1; public static int StrideWidth => 1; public static int PadTop => 1; public static int PadLeft => 1; public static int DilationHeight => 1; public static int DilationWidth => 1; public static int Groups => 1;
+    }
+
     [Theory]
     [InlineData(8)]
     [InlineData(16)]
@@ -187,6 +193,10 @@ public class WinogradTests(ITestOutputHelper output)
         Assert.Equal(2, WinogradRule.TileSize<Winograd40To36>(block));
         Assert.Equal(2, WinogradRule.TileSize<Winograd256>(block));
         Assert.Equal(block == 16 ? 14 : 6, WinogradRule.RegisterTilePixels(block));
+        // 7-wide maps: the AVX-512 direct tile holds two whole rows and stays direct; AVX2's 6-pixel tile does not.
+        Assert.Equal(block == 16 ? ConvPath.Direct : ConvPath.Winograd, ConvPaths.Select<Winograd512At7>(block));
+        Assert.Equal(block == 16, WinogradRule.DirectTileSpansRows(7, block));
+        Assert.False(WinogradRule.DirectTileSpansRows(8, block));
     }
 
     [Theory]
