@@ -89,8 +89,10 @@ internal static class PretrainedFeatures
         Console.WriteLine(FormattableString.Invariant(
             $"Nearest class mean of {TrainPerClass} training images per class, on the first {TestImages} test images: {correct * 100.0 / TestImages:F1}% correct (chance: 10%)."));
         Console.WriteLine(FormattableString.Invariant(
-            $"{images} images through ResNet-18 ({ResNet18Cntk.Macs / 1e9:F2} GMACs each): {watch.Elapsed.TotalMilliseconds / images:F1} ms per image, one thread."));
+            $"{images} images through ResNet-18 ({ResNet18Cntk.Macs / 1e9:F2} GMACs each): {watch.Elapsed.TotalMilliseconds / images:F1} ms per image, {Threads(network.DegreeOfParallelism)}."));
     }
+
+    private static string Threads(int count) => count == 1 ? "one thread" : FormattableString.Invariant($"{count} threads");
 
     private static float[] Normalized(float[] vector)
     {
