@@ -30,8 +30,8 @@ public static class WinogradRule
     /// </summary>
     public static bool DirectTileSpansRows(int outWidth, int blockSize) => 2 * outWidth <= RegisterTilePixels(blockSize);
 
-    /// <summary>Output pixels of the register tile of the families with <paramref name="blockSize"/>-channel blocks: AVX-512 (16) 14, AVX2 and portable (8) 6.</summary>
-    public static int RegisterTilePixels(int blockSize) => blockSize >= 16 ? 14 : 6;
+    /// <summary>Output pixels of the register tile of the families with <paramref name="blockSize"/>-channel blocks, read from their microkernels: AVX-512 (16) 14, AVX2 (8) 6; the portable family shares AVX2's block size and so its choices.</summary>
+    public static int RegisterTilePixels(int blockSize) => blockSize >= 16 ? Avx512Ops.TilePixels : Avx2Ops.TilePixels;
 
     /// <summary>Whether the shape can run as Winograd at all: groups 1, 3x3, stride 1, dilation 1 (any padding: the input transform zero-fills).</summary>
     public static bool Applies<TShape>() where TShape : struct, IConvShape =>

@@ -41,7 +41,7 @@ public readonly struct WorkSplit : IEquatable<WorkSplit>
 
     /// <summary>
     /// This worker's chunk of [0, <paramref name="count"/>): consecutive chunks in worker order whose lengths differ by at
-    /// most one, the longer first (the same rule as <see cref="Threading.WorkerPool.Chunk"/>). Empty for workers beyond
+    /// most one, the longer first (<see cref="Threading.WorkerPool.Chunk"/> is this rule with its arguments checked). Empty for workers beyond
     /// <paramref name="count"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -100,25 +100,7 @@ public sealed class WorkerPool : IDisposable
         where TWork : struct, IWorkItem
     {
         var previous = Enter();
-        try
-        {
-            var slot = SlotFor<TWork>();
-            slot.Work = work;
-            try
-            {
-                Dispatch(slot);
-            }
-            finally
-            {
-                work = slot.Work;
-                slot.Work = default;
-            }
-        }
-        finally
-        {
-            t_running = previous;
-            Volatile.Write(ref _busy, 0);
-        }
+        RunClaimed(ref work, previous);
     }
 
     /// <summary>
@@ -139,25 +121,7 @@ public sealed class WorkerPool : IDisposable
             return false;
         }
         t_running = this;
-        try
-        {
-            var slot = SlotFor<TWork>();
-            slot.Work = work;
-            try
-            {
-                Dispatch(slot);
-            }
-            finally
-            {
-                work = slot.Work;
-                slot.Work = default;
-            }
-        }
-        finally
-        {
-            t_running = null;
-            Volatile.Write(ref _busy, 0);
-        }
+        RunClaimed(ref work, previous: null);
         return true;
     }
 
@@ -208,10 +172,7 @@ public sealed class WorkerPool : IDisposable
             throw new ArgumentOutOfRangeException(nameof(workerCount), workerCount, "There must be at least one worker.");
         if ((uint)worker >= (uint)workerCount)
             throw new ArgumentOutOfRangeException(nameof(worker), worker, $"Workers are numbered 0 to {workerCount - 1}.");
-        var quotient = count / workerCount;
-        var longer = count % workerCount;
-        var start = worker * quotient + Math.Min(worker, longer);
-        return (start, start + quotient + (worker < longer ? 1 : 0));
+        return new Kernels.WorkSplit(worker, workerCount).Range(count);
     }
 
     /// <summary>Ends the worker threads and waits for them to exit. Calling it again does nothing.</summary>
@@ -251,6 +212,32 @@ public sealed class WorkerPool : IDisposable
         }
         t_running = this;
         return previous;
+    }
+
+    // Runs the work on a pool this thread has claimed (_busy set, t_running = this), then releases it, restoring the
+    // pool this thread was running before.
+    private void RunClaimed<TWork>(ref TWork work, WorkerPool? previous)
+        where TWork : struct, IWorkItem
+    {
+        try
+        {
+            var slot = SlotFor<TWork>();
+            slot.Work = work;
+            try
+            {
+                Dispatch(slot);
+            }
+            finally
+            {
+                work = slot.Work;
+                slot.Work = default;
+            }
+        }
+        finally
+        {
+            t_running = previous;
+            Volatile.Write(ref _busy, 0);
+        }
     }
 
     private void Dispatch(WorkSlot slot)
